@@ -1,0 +1,28 @@
+import { Migrator, type Kysely, type Migration, type MigrationProvider } from 'kysely';
+import * as m0001 from './migrations/0001_resources.ts';
+
+const migrations: Record<string, Migration> = {
+  '0001_resources': m0001,
+};
+
+const provider: MigrationProvider = {
+  async getMigrations() {
+    return migrations;
+  },
+};
+
+export async function migrateToLatest(db: Kysely<unknown>, schema = 'public'): Promise<void> {
+  const migrator = new Migrator({
+    db,
+    provider,
+    migrationTableSchema: schema,
+    migrationTableName: 'ror_migration',
+    migrationLockTableName: 'ror_migration_lock',
+  });
+  const { error, results } = await migrator.migrateToLatest();
+  const failed = results?.find((r) => r.status === 'Error');
+  if (error || failed) {
+    const cause = error instanceof Error ? error : new Error(String(error ?? 'unknown error'));
+    throw new Error(`Database migration ${failed?.migrationName ?? ''} failed: ${cause.message}`, { cause });
+  }
+}

@@ -1,0 +1,44 @@
+import type { CapabilityStatement, CapabilityStatementRestResourceSearchParam } from '@medplum/fhirtypes';
+import { resourceTypes, searchParametersFor } from '../store/search-parameters/registry.ts';
+import { isSearchable } from './search-parser.ts';
+
+const RESULT_PARAMETERS: CapabilityStatementRestResourceSearchParam[] = [
+  { name: '_id', type: 'token', definition: 'http://hl7.org/fhir/SearchParameter/Resource-id' },
+  { name: '_lastUpdated', type: 'date', definition: 'http://hl7.org/fhir/SearchParameter/Resource-lastUpdated' },
+];
+
+/** What this server actually serves, generated from the registered resource types and search parameters. */
+export function capabilityStatement(baseUrl: string): CapabilityStatement {
+  return {
+    resourceType: 'CapabilityStatement',
+    status: 'active',
+    date: new Date().toISOString().slice(0, 10),
+    kind: 'instance',
+    software: { name: 'ROR — Répertoire Opérationnel des Ressources' },
+    implementation: { description: 'ROR FHIR R4 server', url: baseUrl },
+    fhirVersion: '4.0.1',
+    format: ['application/fhir+json', 'json'],
+    rest: [
+      {
+        mode: 'server',
+        resource: resourceTypes.map((type) => ({
+          type,
+          interaction: [{ code: 'read' }, { code: 'vread' }, { code: 'history-instance' }, { code: 'search-type' }],
+          versioning: 'versioned',
+          readHistory: true,
+          searchParam: [
+            ...RESULT_PARAMETERS,
+            ...searchParametersFor(type)
+              .filter(isSearchable)
+              .map((sp) => ({ name: sp.code, type: sp.type, definition: sp.url })),
+          ] as CapabilityStatementRestResourceSearchParam[],
+        })),
+        searchParam: [
+          { name: '_count', type: 'number', documentation: 'Page size, default and maximum 200 (RG_RECH_52)' },
+          { name: '_offset', type: 'number', documentation: 'Start of the page (used by next/previous links)' },
+          { name: '_total', type: 'token', documentation: 'none | estimate | accurate (default accurate)' },
+        ] as CapabilityStatementRestResourceSearchParam[],
+      },
+    ],
+  };
+}

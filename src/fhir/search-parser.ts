@@ -1,0 +1,217 @@
+import { badRequest } from '../store/errors.ts';
+import { getSearchParameter, type SearchParameterDefinition } from '../store/search-parameters/registry.ts';
+import type { DateValue, IndexTable, Prefix, SearchFilter, SearchQuery, TokenValue } from '../store/search.ts';
+
+/** RG_RECH_52: 200 results per page by default, and at most. */
+export const DEFAULT_COUNT = 200;
+export const MAX_COUNT = 200;
+
+const PREFIXES: readonly Prefix[] = ['eq', 'ne', 'gt', 'lt', 'ge', 'le', 'sa', 'eb'];
+
+const TABLE_OF_TYPE: Record<string, IndexTable | undefined> = {
+  token: 'sp_token',
+  string: 'sp_string',
+  date: 'sp_date',
+  number: 'sp_number',
+  quantity: 'sp_quantity',
+  reference: 'sp_reference',
+  uri: 'sp_uri',
+};
+
+/** Whether a registered search parameter is served from the index tables by this parser. */
+export function isSearchable(sp: SearchParameterDefinition): boolean {
+  return sp.indexing === 'index' && TABLE_OF_TYPE[sp.type] !== undefined;
+}
+
+/** Splits on commas not escaped with a backslash, and unescapes `\,` `\|` `\$` `\\`. */
+export function splitValues(raw: string): string[] {
+  const out: string[] = [];
+  let cur = '';
+  for (let i = 0; i < raw.length; i++) {
+    const c = raw[i] as string;
+    if (c === '\\' && i + 1 < raw.length) {
+      cur += c + (raw[++i] as string);
+    } else if (c === ',') {
+      out.push(cur);
+      cur = '';
+    } else cur += c;
+  }
+  out.push(cur);
+  return out;
+}
+
+function unescape(v: string): string {
+  return v.replace(/\\([\\,|$])/g, '$1');
+}
+
+/** Splits `a|b` on the first unescaped pipe. */
+function splitPipe(v: string): [string, string] | undefined {
+  for (let i = 0; i < v.length; i++) {
+    if (v[i] === '\\') i++;
+    else if (v[i] === '|') return [v.slice(0, i), v.slice(i + 1)];
+  }
+  return undefined;
+}
+
+function splitPrefix(name: string, v: string): { prefix: Prefix; rest: string } {
+  const head = v.slice(0, 2) as Prefix;
+  if (PREFIXES.includes(head) && v.length > 2) return { prefix: head, rest: v.slice(2) };
+  if (/^[a-z]{2}[0-9-]/.test(v)) throw badRequest(`Unknown prefix "${v.slice(0, 2)}" in ${name}=${v}: expected one of ${PREFIXES.join(', ')}`, name);
+  return { prefix: 'eq', rest: v };
+}
+
+const DATE_RE = /^(\d{4})(?:-(\d{2})(?:-(\d{2})(?:T(\d{2}):(\d{2})(?::(\d{2})(\.\d+)?)?(Z|[+-]\d{2}:\d{2})?)?)?)?$/;
+
+/** A FHIR date search value → the half-open UTC range it stands for at its precision. */
+export function parseDateValue(name: string, raw: string): DateValue {
+  const { prefix, rest } = splitPrefix(name, raw);
+  const m = DATE_RE.exec(rest);
+  if (!m) throw badRequest(`Invalid date in ${name}=${raw}: expected YYYY, YYYY-MM, YYYY-MM-DD or YYYY-MM-DDThh:mm[:ss][zone]`, name);
+  const [, y, mo, d, h, mi, s, frac, zone] = m;
+  const year = Number(y);
+  const month = mo ? Number(mo) : undefined;
+  const day = d ? Number(d) : undefined;
+  if ((month !== undefined && (month < 1 || month > 12)) || (day !== undefined && (day < 1 || day > 31))) {
+    throw badRequest(`Invalid date in ${name}=${raw}`, name);
+  }
+  let low: Date;
+  let high: Date;
+  if (h !== undefined) {
+    const base = `${y}-${mo}-${d}T${h}:${mi}:${s ?? '00'}${frac ?? ''}${zone ?? 'Z'}`;
+    low = new Date(base);
+    if (Number.isNaN(low.getTime())) throw badRequest(`Invalid date in ${name}=${raw}`, name);
+    const step = frac ? 1 : s ? 1000 : 60_000;
+    high = new Date(low.getTime() + step);
+  } else if (day !== undefined) {
+    low = new Date(Date.UTC(year, (month as number) - 1, day));
+    if (low.getUTCDate() !== day) throw badRequest(`Invalid date in ${name}=${raw}`, name);
+    high = new Date(Date.UTC(year, (month as number) - 1, day + 1));
+  } else if (month !== undefined) {
+    low = new Date(Date.UTC(year, month - 1, 1));
+    high = new Date(Date.UTC(year, month, 1));
+  } else {
+    low = new Date(Date.UTC(year, 0, 1));
+    high = new Date(Date.UTC(year + 1, 0, 1));
+  }
+  return { prefix, low: low.toISOString(), high: high.toISOString() };
+}
+
+function parseNumber(name: string, raw: string): { prefix: Prefix; value: number } {
+  const { prefix, rest } = splitPrefix(name, raw);
+  if (!/^-?\d+(\.\d+)?([eE][+-]?\d+)?$/.test(rest)) throw badRequest(`Invalid number in ${name}=${raw}`, name);
+  return { prefix, value: Number(rest) };
+}
+
+function parseToken(raw: string): TokenValue {
+  const pair = splitPipe(raw);
+  if (!pair) return { code: unescape(raw) };
+  const [system, code] = pair;
+  return {
+    system: system === '' ? null : unescape(system),
+    ...(code === '' ? {} : { code: unescape(code) }),
+  };
+}
+
+function parseReference(name: string, raw: string, typeModifier: string | undefined): { targetType?: string; targetId: string } {
+  const v = unescape(raw);
+  const m = /(?:^|\/)([A-Z][A-Za-z]+)\/([A-Za-z0-9\-.]{1,64})(?:\/_history\/[^/]+)?$/.exec(v);
+  if (m) return { targetType: m[1] as string, targetId: m[2] as string };
+  if (!/^[A-Za-z0-9\-.]{1,64}$/.test(v)) throw badRequest(`Invalid reference in ${name}=${raw}`, name);
+  return typeModifier ? { targetType: typeModifier, targetId: v } : { targetId: v };
+}
+
+const CONTROL = new Set(['_count', '_offset', '_total', '_format']);
+
+/**
+ * Parses FHIR search query parameters into a store query. Every unknown parameter, modifier or malformed
+ * value is refused (strict handling).
+ */
+export function parseSearch(resourceType: string, query: Record<string, string | string[] | undefined>): SearchQuery {
+  const q: SearchQuery = { resourceType, filters: [], count: DEFAULT_COUNT, offset: 0, total: true };
+  for (const [key, rawValue] of Object.entries(query)) {
+    if (rawValue === undefined) continue;
+    const rawValues = Array.isArray(rawValue) ? rawValue : [rawValue];
+    if (CONTROL.has(key)) {
+      if (rawValues.length > 1) throw badRequest(`${key} may be given only once`, key);
+      const v = rawValues[0] as string;
+      if (key === '_count') {
+        if (!/^\d+$/.test(v)) throw badRequest(`_count must be a non-negative integer, got "${v}"`, key);
+        q.count = Math.min(Number(v), MAX_COUNT);
+      } else if (key === '_offset') {
+        if (!/^\d+$/.test(v)) throw badRequest(`_offset must be a non-negative integer, got "${v}"`, key);
+        q.offset = Number(v);
+      } else if (key === '_total') {
+        if (!['none', 'estimate', 'accurate'].includes(v)) throw badRequest(`_total must be none, estimate or accurate, got "${v}"`, key);
+        q.total = v !== 'none';
+      } else if (key === '_format' && !['json', 'application/json', 'application/fhir+json'].includes(v)) {
+        throw badRequest(`_format ${v} is not supported: only JSON`, key);
+      }
+      continue;
+    }
+    for (const raw of rawValues) q.filters.push(parseCriterion(resourceType, key, raw));
+  }
+  return q;
+}
+
+function parseCriterion(resourceType: string, key: string, raw: string): SearchFilter {
+  const [name, modifier, ...extra] = key.split(':');
+  if (!name || extra.length > 0) throw badRequest(`Invalid search parameter "${key}"`, key);
+  if (name.includes('.')) throw badRequest(`Chained parameter "${key}" is not supported`, key);
+  if (raw === '') throw badRequest(`Empty value for search parameter "${key}"`, key);
+  const values = splitValues(raw);
+
+  if (name === '_id') {
+    if (modifier) throw badRequest(`Modifier :${modifier} is not supported on _id`, key);
+    return { kind: 'id', values: values.map(unescape) };
+  }
+  if (name === '_lastUpdated') {
+    if (modifier) throw badRequest(`Modifier :${modifier} is not supported on _lastUpdated`, key);
+    return { kind: 'lastUpdated', values: values.map((v) => parseDateValue(key, v)) };
+  }
+  const sp = getSearchParameter(resourceType, name);
+  if (!sp) throw badRequest(`Unknown search parameter "${name}" for ${resourceType}`, key);
+  const table = TABLE_OF_TYPE[sp.type];
+  if (!table || !isSearchable(sp)) throw badRequest(`Search parameter "${name}" (type ${sp.type}) is not supported yet`, key);
+
+  if (modifier === 'missing') {
+    if (raw !== 'true' && raw !== 'false') throw badRequest(`${key} must be true or false`, key);
+    return { kind: 'missing', table, code: name, missing: raw === 'true' };
+  }
+  const refuseModifier = (): never => {
+    throw badRequest(`Modifier :${modifier} is not supported on ${sp.type} parameter "${name}"`, key);
+  };
+  switch (sp.type) {
+    case 'token':
+      if (modifier && modifier !== 'not') refuseModifier();
+      return { kind: 'token', code: name, values: values.map(parseToken), not: modifier === 'not' };
+    case 'string':
+      if (modifier && modifier !== 'exact' && modifier !== 'contains') refuseModifier();
+      return { kind: 'string', code: name, values: values.map(unescape), match: modifier === 'exact' ? 'exact' : modifier === 'contains' ? 'contains' : 'start' };
+    case 'date':
+      if (modifier) refuseModifier();
+      return { kind: 'date', code: name, values: values.map((v) => parseDateValue(key, v)) };
+    case 'number':
+      if (modifier) refuseModifier();
+      return { kind: 'number', code: name, values: values.map((v) => parseNumber(key, v)) };
+    case 'quantity':
+      if (modifier) refuseModifier();
+      return {
+        kind: 'quantity',
+        code: name,
+        values: values.map((v) => {
+          const [num, system, unit, ...more] = v.split('|');
+          if (more.length > 0) throw badRequest(`Invalid quantity in ${key}=${v}`, key);
+          const n = parseNumber(key, num ?? '');
+          return { ...n, ...(system ? { system: unescape(system) } : {}), ...(unit ? { unit: unescape(unit) } : {}) };
+        }),
+      };
+    case 'reference': {
+      const typeModifier = modifier && /^[A-Z][A-Za-z]+$/.test(modifier) ? modifier : undefined;
+      if (modifier && !typeModifier) refuseModifier();
+      return { kind: 'reference', code: name, values: values.map((v) => parseReference(key, v, typeModifier)) };
+    }
+    default:
+      if (modifier) refuseModifier();
+      return { kind: 'uri', code: name, values: values.map(unescape) };
+  }
+}

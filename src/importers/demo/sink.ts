@@ -1,0 +1,92 @@
+import type { OperationOutcomeIssue, Resource } from '@medplum/fhirtypes';
+import type { ProgressReporter } from '../progress.ts';
+
+export type PutOutcome =
+  | { status: 'created' | 'updated' | 'unchanged'; id: string; versionId: string }
+  | { status: 'rejected'; id: string; issues: OperationOutcomeIssue[] };
+
+/** Where the seeders write (the store's Repository satisfies it). */
+export interface ResourceSink {
+  /** Current versions of the given ids (absent or deleted ids are missing from the map). */
+  readCurrent(resourceType: string, ids: string[]): Promise<Map<string, Resource>>;
+  /** Validates, indexes and writes each resource (resource.id must be set) in ONE transaction per call;
+   *  a resource equal to its current version (ignoring meta.versionId/lastUpdated) is 'unchanged' and not
+   *  versioned; an invalid one is 'rejected' with its issues and does not stop the others. */
+  putBatch(resources: Resource[]): Promise<PutOutcome[]>;
+  /** Ids of current, non-deleted resources of that type carrying meta.tag system|code. */
+  idsByTag(resourceType: string, system: string, code: string): Promise<string[]>;
+}
+
+/** What a seed wrote. */
+export interface SeedSummary {
+  /** resources produced, per resource type */
+  resources: Record<string, number>;
+  created: number;
+  updated: number;
+  unchanged: number;
+  rejected: number;
+}
+
+export class SeedRejectedError extends Error {
+  readonly rejected: { resourceType: string; id: string; issues: OperationOutcomeIssue[] }[];
+  readonly summary: SeedSummary;
+
+  constructor(summary: SeedSummary, rejected: SeedRejectedError['rejected']) {
+    const first = rejected
+      .slice(0, 5)
+      .map((r) => `${r.resourceType}/${r.id}: ${r.issues.map((i) => `${i.diagnostics ?? i.details?.text ?? i.code}${i.expression ? ` (${i.expression.join(', ')})` : ''}`).join('; ')}`)
+      .join('\n  ');
+    super(`${rejected.length} generated resources were rejected by the store (the others were written):\n  ${first}`);
+    this.rejected = rejected;
+    this.summary = summary;
+  }
+}
+
+export interface WriteOptions {
+  batchSize: number;
+  progress: ProgressReporter;
+  label: string;
+  /** expected number of resources, for the progress bar */
+  total?: number;
+}
+
+/**
+ * Writes resources with `putBatch` in batches of `batchSize`, pulling them lazily from `source` (never more
+ * than one batch in memory). Throws a {@link SeedRejectedError} after the last batch when any was rejected.
+ */
+export async function writeInBatches(
+  sink: ResourceSink,
+  source: Iterable<Resource> | AsyncIterable<Resource>,
+  options: WriteOptions,
+): Promise<SeedSummary> {
+  if (!Number.isInteger(options.batchSize) || options.batchSize < 1) throw new RangeError(`batchSize must be a positive integer, got ${options.batchSize}`);
+  const summary: SeedSummary = { resources: {}, created: 0, updated: 0, unchanged: 0, rejected: 0 };
+  const rejected: SeedRejectedError['rejected'] = [];
+  let done = 0;
+  let batch: Resource[] = [];
+  options.progress.start(options.label, options.total, 'items');
+  const flush = async (): Promise<void> => {
+    const outcomes = await sink.putBatch(batch);
+    if (outcomes.length !== batch.length) throw new Error(`putBatch returned ${outcomes.length} outcomes for ${batch.length} resources`);
+    outcomes.forEach((o, i) => {
+      if (o.status === 'rejected') {
+        summary.rejected += 1;
+        rejected.push({ resourceType: batch[i]?.resourceType ?? '?', id: o.id, issues: o.issues });
+      } else {
+        summary[o.status] += 1;
+      }
+    });
+    done += batch.length;
+    batch = [];
+    options.progress.update(done);
+  };
+  for await (const resource of source) {
+    summary.resources[resource.resourceType] = (summary.resources[resource.resourceType] ?? 0) + 1;
+    batch.push(resource);
+    if (batch.length >= options.batchSize) await flush();
+  }
+  if (batch.length > 0) await flush();
+  options.progress.finish(`${summary.created} created, ${summary.updated} updated, ${summary.unchanged} unchanged, ${summary.rejected} rejected`);
+  if (rejected.length > 0) throw new SeedRejectedError(summary, rejected);
+  return summary;
+}

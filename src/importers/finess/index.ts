@@ -1,0 +1,11 @@
+export {
+  detectFileKind,
+  importFinessFiles,
+  type FileSummary,
+  type FinessFileKind,
+  type ImportOptions,
+  type ImportSummary,
+  type RejectedRecord,
+} from './import.ts';
+export type { PutOutcome, ResourceSink } from './sink.ts';
+export { egId, ejId, siteId } from './fhir.ts';

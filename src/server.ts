@@ -1,0 +1,46 @@
+import type { FastifyInstance } from 'fastify';
+import type { Config } from './config.ts';
+import { openDatabase, type Database } from './db/open.ts';
+import { buildApp } from './http/app.ts';
+import { seedDemo } from './importers/demo/index.ts';
+import { createProgressReporter } from './importers/progress.ts';
+import { Repository } from './store/repository.ts';
+
+export interface RunningServer {
+  app: FastifyInstance;
+  db: Database;
+  url: string;
+  close(): Promise<void>;
+}
+
+async function isEmpty(db: Database): Promise<boolean> {
+  const { rows } = await db.pool.query<{ any: boolean }>('SELECT EXISTS (SELECT 1 FROM resource) AS any');
+  return !rows[0]?.any;
+}
+
+/** Start: open the database → migrate → seed the demo dataset into an empty database → listen. */
+export async function startServer(config: Config, options: { seedDemoIfEmpty?: boolean } = {}): Promise<RunningServer> {
+  const db = await openDatabase({ databaseUrl: config.databaseUrl, dataDir: config.dataDir });
+  try {
+    const repo = new Repository(db);
+    if (options.seedDemoIfEmpty !== false && (await isEmpty(db))) {
+      process.stderr.write('Empty database: loading the Pays de la Loire demo dataset…\n');
+      const summary = await seedDemo(repo, { progress: createProgressReporter() });
+      process.stderr.write(`Demo dataset loaded: ${JSON.stringify(summary)}\n`);
+    }
+    const app = await buildApp({ repo, logger: { level: config.logLevel } });
+    const url = await app.listen({ port: config.port, host: config.host });
+    return {
+      app,
+      db,
+      url,
+      async close() {
+        await app.close();
+        await db.close();
+      },
+    };
+  } catch (err) {
+    await db.close();
+    throw err;
+  }
+}

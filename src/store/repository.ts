@@ -1,0 +1,415 @@
+import { randomUUID } from 'node:crypto';
+import type pg from 'pg';
+import type { OperationOutcomeIssue, Resource } from '@medplum/fhirtypes';
+import type { Database } from '../db/open.ts';
+import { validateRorResource } from '../model/validate.ts';
+import { extractIndex } from './indexing.ts';
+import type { IndexEntries } from './index-types.ts';
+import { CHANGE_CHANNEL, type ChangeEvent } from './events.ts';
+import { badRequest, gone, invalidResource, notFound, StoreError, versionConflict } from './errors.ts';
+import { jsonEqual } from './json.ts';
+import { normalizeText } from './normalize.ts';
+import { isIndexedResourceType, type IndexedResourceType } from './search-parameters/registry.ts';
+
+
+const ID_PATTERN = /^[A-Za-z0-9\-.]{1,64}$/;
+
+export type PutOutcome =
+  | { status: 'created' | 'updated' | 'unchanged'; id: string; versionId: string }
+  | { status: 'rejected'; id: string; issues: OperationOutcomeIssue[] };
+
+/** One stored version of a resource (`resource` is absent for a deletion tombstone). */
+export interface StoredVersion {
+  resourceType: string;
+  id: string;
+  versionId: string;
+  lastUpdated: string;
+  deleted: boolean;
+  resource?: Resource;
+}
+
+export interface RepositoryOptions {
+  validate?: (resource: Resource) => OperationOutcomeIssue[];
+  index?: (resource: Resource) => IndexEntries;
+  now?: () => Date;
+}
+
+interface CurrentRow {
+  id: string;
+  version_id: number;
+  deleted: boolean;
+  content: Resource | null;
+}
+
+/** A write ready for the database: validated, indexed, versioned. */
+interface PreparedWrite {
+  resourceType: string;
+  id: string;
+  versionId: number;
+  lastUpdated: string;
+  existed: boolean;
+  resource: Resource | null;
+  index: IndexEntries | null;
+  operation: ChangeEvent['operation'];
+}
+
+/**
+ * The FHIR resource store: every write is validated, versioned, indexed and announced (NOTIFY) in one
+ * transaction; a refused or failed write leaves nothing behind.
+ */
+export class Repository {
+  readonly db: Database;
+  private readonly validate: (resource: Resource) => OperationOutcomeIssue[];
+  private readonly index: (resource: Resource) => IndexEntries;
+  private readonly now: () => Date;
+
+  constructor(db: Database, options: RepositoryOptions = {}) {
+    this.db = db;
+    this.validate = options.validate ?? validateRorResource;
+    this.index = options.index ?? extractIndex;
+    this.now = options.now ?? (() => new Date());
+  }
+
+  async create<T extends Resource>(resource: T): Promise<T> {
+    const type = checkType(resource.resourceType);
+    const id = randomUUID();
+    const stamped = this.prepare(type, id, { ...resource, id }, 0, 'create');
+    await this.transaction(async (client) => {
+      await this.writePrepared(client, [stamped]);
+    });
+    return stamped.resource as T;
+  }
+
+  /** Update (or create with the client's id). `ifMatch` is the expected current versionId. */
+  async update<T extends Resource>(resource: T, options: { ifMatch?: string } = {}): Promise<{ resource: T; created: boolean }> {
+    const type = checkType(resource.resourceType);
+    const id = resource.id;
+    if (!id || !ID_PATTERN.test(id)) throw badRequest(`Invalid or missing resource id "${id ?? ''}"`, `${type}.id`);
+    return this.transaction(async (client) => {
+      const current = (await this.lockCurrent(client, type, [id])).get(id);
+      checkIfMatch(options.ifMatch, current, `${type}/${id}`);
+      const prepared = this.prepare(type, id, resource, current?.version_id ?? 0, current && !current.deleted ? 'update' : 'create');
+      await this.writePrepared(client, [prepared]);
+      return { resource: prepared.resource as T, created: !current || current.deleted };
+    });
+  }
+
+  async delete(resourceType: string, id: string, options: { ifMatch?: string } = {}): Promise<void> {
+    const type = checkType(resourceType);
+    await this.transaction(async (client) => {
+      const current = (await this.lockCurrent(client, type, [id])).get(id);
+      if (!current) throw notFound(`${type}/${id}`);
+      checkIfMatch(options.ifMatch, current, `${type}/${id}`);
+      if (current.deleted) return;
+      const prepared: PreparedWrite = {
+        resourceType: type,
+        id,
+        versionId: current.version_id + 1,
+        lastUpdated: this.now().toISOString(),
+        existed: true,
+        resource: null,
+        index: null,
+        operation: 'delete',
+      };
+      await this.writePrepared(client, [prepared]);
+    });
+  }
+
+  async read(resourceType: string, id: string): Promise<Resource> {
+    const type = checkType(resourceType);
+    const { rows } = await this.db.pool.query<CurrentRow>(
+      'SELECT id, version_id, deleted, content FROM resource WHERE resource_type = $1 AND id = $2',
+      [type, id],
+    );
+    const row = rows[0];
+    if (!row) throw notFound(`${type}/${id}`);
+    if (row.deleted || !row.content) throw gone(`${type}/${id}`);
+    return row.content;
+  }
+
+  async vread(resourceType: string, id: string, versionId: string): Promise<Resource> {
+    const type = checkType(resourceType);
+    const v = Number(versionId);
+    if (!Number.isInteger(v) || v < 1) throw notFound(`${type}/${id}/_history/${versionId}`);
+    const { rows } = await this.db.pool.query<CurrentRow>(
+      `SELECT id, version_id, deleted, content FROM resource WHERE resource_type = $1 AND id = $2 AND version_id = $3
+       UNION ALL
+       SELECT id, version_id, deleted, content FROM resource_history WHERE resource_type = $1 AND id = $2 AND version_id = $3`,
+      [type, id, v],
+    );
+    const row = rows[0];
+    if (!row) throw notFound(`${type}/${id}/_history/${versionId}`);
+    if (row.deleted || !row.content) throw gone(`${type}/${id}/_history/${versionId}`);
+    return row.content;
+  }
+
+  /** Every version of one resource, newest first (tombstones included). */
+  async history(resourceType: string, id: string): Promise<StoredVersion[]> {
+    const type = checkType(resourceType);
+    const { rows } = await this.db.pool.query<CurrentRow & { last_updated: Date }>(
+      `SELECT id, version_id, last_updated, deleted, content FROM resource WHERE resource_type = $1 AND id = $2
+       UNION ALL
+       SELECT id, version_id, last_updated, deleted, content FROM resource_history WHERE resource_type = $1 AND id = $2
+       ORDER BY version_id DESC`,
+      [type, id],
+    );
+    if (rows.length === 0) throw notFound(`${type}/${id}`);
+    return rows.map((r) => ({
+      resourceType: type,
+      id: r.id,
+      versionId: String(r.version_id),
+      lastUpdated: r.last_updated.toISOString(),
+      deleted: r.deleted,
+      ...(r.content ? { resource: r.content } : {}),
+    }));
+  }
+
+  async readCurrent(resourceType: string, ids: string[]): Promise<Map<string, Resource>> {
+    const type = checkType(resourceType);
+    const { rows } = await this.db.pool.query<CurrentRow>(
+      'SELECT id, version_id, deleted, content FROM resource WHERE resource_type = $1 AND id = ANY($2::text[]) AND NOT deleted',
+      [type, ids],
+    );
+    return new Map(rows.filter((r) => r.content).map((r) => [r.id, r.content as Resource]));
+  }
+
+  async idsByTag(resourceType: string, system: string, code: string): Promise<string[]> {
+    const type = checkType(resourceType);
+    const { rows } = await this.db.pool.query<{ id: string }>(
+      `SELECT id FROM sp_token WHERE resource_type = $1 AND code = '_tag' AND system = $2 AND value = $3 ORDER BY id`,
+      [type, system, code],
+    );
+    return rows.map((r) => r.id);
+  }
+
+  /**
+   * Writes many resources (ids set by the caller) in one transaction. Invalid ones are rejected without
+   * stopping the others; one equal to its current version is left unchanged.
+   */
+  async putBatch(resources: Resource[]): Promise<PutOutcome[]> {
+    const outcomes: PutOutcome[] = new Array(resources.length);
+    await this.transaction(async (client) => {
+      let pending: { at: number; type: string; resource: Resource }[] = [];
+      const seen = new Set<string>();
+      const flush = async (): Promise<void> => {
+        const byType = new Map<string, string[]>();
+        for (const p of pending) byType.set(p.type, [...(byType.get(p.type) ?? []), p.resource.id as string]);
+        const current = new Map<string, CurrentRow>();
+        for (const [type, ids] of byType) {
+          for (const [id, row] of await this.lockCurrent(client, type, ids)) current.set(`${type}/${id}`, row);
+        }
+        const writes: PreparedWrite[] = [];
+        for (const p of pending) {
+          const id = p.resource.id as string;
+          const row = current.get(`${p.type}/${id}`);
+          if (row && !row.deleted && row.content && sameContent(row.content, p.resource)) {
+            outcomes[p.at] = { status: 'unchanged', id, versionId: String(row.version_id) };
+            continue;
+          }
+          try {
+            const w = this.prepare(p.type, id, p.resource, row?.version_id ?? 0, row && !row.deleted ? 'update' : 'create');
+            writes.push(w);
+            outcomes[p.at] = { status: w.operation === 'create' ? 'created' : 'updated', id, versionId: String(w.versionId) };
+          } catch (err) {
+            if (!(err instanceof StoreError)) throw err;
+            outcomes[p.at] = { status: 'rejected', id, issues: err.issues };
+          }
+        }
+        if (writes.length > 0) await this.writePrepared(client, writes);
+        pending = [];
+        seen.clear();
+      };
+      for (let at = 0; at < resources.length; at++) {
+        const resource = resources[at] as Resource;
+        const id = resource.id ?? '';
+        let type: string;
+        try {
+          type = checkType(resource.resourceType);
+          if (!ID_PATTERN.test(id)) throw badRequest(`Invalid or missing resource id "${id}"`, `${type}.id`);
+        } catch (err) {
+          if (!(err instanceof StoreError)) throw err;
+          outcomes[at] = { status: 'rejected', id, issues: err.issues };
+          continue;
+        }
+        const key = `${type}/${id}`;
+        if (seen.has(key)) await flush();
+        seen.add(key);
+        pending.push({ at, type, resource });
+      }
+      await flush();
+    });
+    return outcomes;
+  }
+
+  private prepare(type: string, id: string, resource: Resource, previousVersion: number, operation: ChangeEvent['operation']): PreparedWrite {
+    const versionId = previousVersion + 1;
+    const lastUpdated = this.now().toISOString();
+    const stamped = {
+      ...resource,
+      id,
+      meta: { ...resource.meta, versionId: String(versionId), lastUpdated },
+    } as Resource;
+    const issues = this.validate(stamped);
+    if (issues.some((i) => i.severity === 'error' || i.severity === 'fatal')) throw invalidResource(issues);
+    return {
+      resourceType: type,
+      id,
+      versionId,
+      lastUpdated,
+      existed: previousVersion > 0,
+      resource: stamped,
+      index: this.index(stamped),
+      operation,
+    };
+  }
+
+  private async lockCurrent(client: pg.PoolClient, type: string, ids: string[]): Promise<Map<string, CurrentRow>> {
+    const { rows } = await client.query<CurrentRow>(
+      'SELECT id, version_id, deleted, content FROM resource WHERE resource_type = $1 AND id = ANY($2::text[]) FOR UPDATE',
+      [type, ids],
+    );
+    return new Map(rows.map((r) => [r.id, r]));
+  }
+
+  private async writePrepared(client: pg.PoolClient, writes: PreparedWrite[]): Promise<void> {
+    const cols = new WriteColumns();
+    for (const w of writes) cols.add(w);
+    const { rows } = await client.query<{ written: string }>(WRITE_SQL, cols.params());
+    if (Number(rows[0]?.written) !== writes.length) {
+      throw new StoreError(409, [{ severity: 'error', code: 'conflict', diagnostics: 'A concurrent write changed one of these resources; retry' }]);
+    }
+  }
+
+  private async transaction<T>(fn: (client: pg.PoolClient) => Promise<T>): Promise<T> {
+    const client = await this.db.pool.connect();
+    try {
+      await client.query('BEGIN');
+      const result = await fn(client);
+      await client.query('COMMIT');
+      return result;
+    } catch (err) {
+      await client.query('ROLLBACK');
+      throw err;
+    } finally {
+      client.release();
+    }
+  }
+}
+
+function checkType(type: string | undefined): IndexedResourceType {
+  if (!type || !isIndexedResourceType(type)) throw badRequest(`Unsupported resource type "${type ?? ''}"`);
+  return type;
+}
+
+function checkIfMatch(ifMatch: string | undefined, current: CurrentRow | undefined, what: string): void {
+  if (ifMatch === undefined) return;
+  const expected = ifMatch.replace(/^W\//, '').replace(/"/g, '');
+  const actual = current ? String(current.version_id) : undefined;
+  if (expected !== actual) {
+    throw versionConflict(`${what}: If-Match expects version ${expected} but the current version is ${actual ?? 'none'}`);
+  }
+}
+
+function sameContent(stored: Resource, incoming: Resource): boolean {
+  const strip = (r: Resource): unknown => {
+    const { versionId: _v, lastUpdated: _l, ...meta } = r.meta ?? {};
+    return { ...r, meta: Object.keys(meta).length > 0 ? meta : undefined };
+  };
+  return jsonEqual(strip(stored), strip(incoming));
+}
+
+/** Column arrays for one WRITE_SQL execution (each write is a row of every array it contributes to). */
+class WriteColumns {
+  readonly res = { type: [] as string[], id: [] as string[], version: [] as number[], updated: [] as string[], deleted: [] as boolean[], content: [] as (string | null)[] };
+  readonly old = { type: [] as string[], id: [] as string[] };
+  readonly token = { type: [] as string[], id: [] as string[], code: [] as string[], system: [] as (string | null)[], value: [] as (string | null)[] };
+  readonly str = { type: [] as string[], id: [] as string[], code: [] as string[], value: [] as string[], norm: [] as string[] };
+  readonly date = { type: [] as string[], id: [] as string[], code: [] as string[], low: [] as (string | null)[], high: [] as (string | null)[] };
+  readonly num = { type: [] as string[], id: [] as string[], code: [] as string[], value: [] as number[] };
+  readonly qty = { type: [] as string[], id: [] as string[], code: [] as string[], value: [] as number[], system: [] as (string | null)[], unit: [] as (string | null)[] };
+  readonly ref = { type: [] as string[], id: [] as string[], code: [] as string[], targetType: [] as (string | null)[], targetId: [] as string[] };
+  readonly uri = { type: [] as string[], id: [] as string[], code: [] as string[], value: [] as string[] };
+  readonly pos = { type: [] as string[], id: [] as string[], lat: [] as number[], lon: [] as number[] };
+  readonly events: string[] = [];
+
+  add(w: PreparedWrite): void {
+    const { resourceType: t, id } = w;
+    this.res.type.push(t);
+    this.res.id.push(id);
+    this.res.version.push(w.versionId);
+    this.res.updated.push(w.lastUpdated);
+    this.res.deleted.push(w.resource === null);
+    this.res.content.push(w.resource ? JSON.stringify(w.resource) : null);
+    if (w.existed) {
+      this.old.type.push(t);
+      this.old.id.push(id);
+    }
+    const event: ChangeEvent = { resourceType: t, id, versionId: String(w.versionId), lastUpdated: w.lastUpdated, operation: w.operation };
+    this.events.push(JSON.stringify(event));
+    const ix = w.index;
+    if (!ix) return;
+    for (const e of ix.token) push(this.token, { type: t, id, code: e.code, system: e.system, value: e.value });
+    for (const e of ix.string) push(this.str, { type: t, id, code: e.code, value: e.value, norm: normalizeText(e.value) });
+    for (const e of ix.date) push(this.date, { type: t, id, code: e.code, low: e.low, high: e.high });
+    for (const e of ix.number) push(this.num, { type: t, id, code: e.code, value: e.value });
+    for (const e of ix.quantity) push(this.qty, { type: t, id, code: e.code, value: e.value, system: e.system, unit: e.unit });
+    for (const e of ix.reference) push(this.ref, { type: t, id, code: e.code, targetType: e.targetType, targetId: e.targetId });
+    for (const e of ix.uri) push(this.uri, { type: t, id, code: e.code, value: e.value });
+    if (ix.position) push(this.pos, { type: t, id, lat: ix.position.lat, lon: ix.position.lon });
+  }
+
+  params(): unknown[] {
+    const r = this.res;
+    return [
+      r.type, r.id, r.version, r.updated, r.deleted, r.content,
+      this.old.type, this.old.id,
+      ...Object.values(this.token), ...Object.values(this.str), ...Object.values(this.date), ...Object.values(this.num),
+      ...Object.values(this.qty), ...Object.values(this.ref), ...Object.values(this.uri), ...Object.values(this.pos),
+      this.events,
+    ];
+  }
+}
+
+function push<T extends Record<string, unknown[]>>(cols: T, row: { [K in keyof T]: T[K][number] }): void {
+  for (const k of Object.keys(cols) as (keyof T)[]) (cols[k] as unknown[]).push(row[k]);
+}
+
+const OLD = 'unnest($7::text[], $8::text[]) AS o(t, i)';
+const clearIndex = (table: string): string => `DELETE FROM ${table} s USING ${OLD} WHERE s.resource_type = o.t AND s.id = o.i`;
+
+/**
+ * One statement per batch: earlier versions to history, new versions in place, index rows replaced,
+ * change events queued (PostgreSQL delivers NOTIFY only on commit).
+ */
+const WRITE_SQL = `
+WITH hist AS (
+  INSERT INTO resource_history (resource_type, id, version_id, last_updated, deleted, content)
+  SELECT r.resource_type, r.id, r.version_id, r.last_updated, r.deleted, r.content
+  FROM resource r JOIN ${OLD} ON r.resource_type = o.t AND r.id = o.i
+),
+up AS (
+  INSERT INTO resource (resource_type, id, version_id, last_updated, deleted, content)
+  SELECT t, i, v, u, d, c::jsonb FROM unnest($1::text[], $2::text[], $3::int[], $4::timestamptz[], $5::boolean[], $6::text[]) AS n(t, i, v, u, d, c)
+  ON CONFLICT (resource_type, id) DO UPDATE
+    SET version_id = excluded.version_id, last_updated = excluded.last_updated, deleted = excluded.deleted, content = excluded.content
+    WHERE resource.version_id = excluded.version_id - 1
+  RETURNING 1
+),
+d1 AS (${clearIndex('sp_token')}),
+d2 AS (${clearIndex('sp_string')}),
+d3 AS (${clearIndex('sp_date')}),
+d4 AS (${clearIndex('sp_number')}),
+d5 AS (${clearIndex('sp_quantity')}),
+d6 AS (${clearIndex('sp_reference')}),
+d7 AS (${clearIndex('sp_uri')}),
+d8 AS (${clearIndex('sp_position')}),
+i1 AS (INSERT INTO sp_token (resource_type, id, code, system, value) SELECT * FROM unnest($9::text[], $10::text[], $11::text[], $12::text[], $13::text[])),
+i2 AS (INSERT INTO sp_string (resource_type, id, code, value, norm) SELECT * FROM unnest($14::text[], $15::text[], $16::text[], $17::text[], $18::text[])),
+i3 AS (INSERT INTO sp_date (resource_type, id, code, low, high) SELECT * FROM unnest($19::text[], $20::text[], $21::text[], $22::timestamptz[], $23::timestamptz[])),
+i4 AS (INSERT INTO sp_number (resource_type, id, code, value) SELECT * FROM unnest($24::text[], $25::text[], $26::text[], $27::numeric[])),
+i5 AS (INSERT INTO sp_quantity (resource_type, id, code, value, system, unit) SELECT * FROM unnest($28::text[], $29::text[], $30::text[], $31::numeric[], $32::text[], $33::text[])),
+i6 AS (INSERT INTO sp_reference (resource_type, id, code, target_type, target_id) SELECT * FROM unnest($34::text[], $35::text[], $36::text[], $37::text[], $38::text[])),
+i7 AS (INSERT INTO sp_uri (resource_type, id, code, value) SELECT * FROM unnest($39::text[], $40::text[], $41::text[], $42::text[])),
+i8 AS (INSERT INTO sp_position (resource_type, id, lat, lon) SELECT * FROM unnest($43::text[], $44::text[], $45::float8[], $46::float8[])),
+ev AS (SELECT pg_notify('${CHANGE_CHANNEL}', e) FROM unnest($47::text[]) AS e)
+SELECT (SELECT count(*) FROM up) AS written, (SELECT count(*) FROM ev) AS notified`;
