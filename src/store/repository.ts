@@ -274,7 +274,7 @@ export class Repository {
   private async writePrepared(client: pg.PoolClient, writes: PreparedWrite[]): Promise<void> {
     const cols = new WriteColumns();
     for (const w of writes) cols.add(w);
-    const { rows } = await client.query<{ written: string }>(WRITE_SQL, cols.params());
+    const { rows } = await client.query<{ written: string }>({ name: 'ror_write', text: WRITE_SQL, values: cols.params() });
     if (Number(rows[0]?.written) !== writes.length) {
       throw new StoreError(409, [{ severity: 'error', code: 'conflict', diagnostics: 'A concurrent write changed one of these resources; retry' }]);
     }
