@@ -11,6 +11,7 @@ import {
   normaliseName,
 } from './communes.ts';
 import { allDepartments, regionOfDepartment } from './departments.ts';
+import { haversineKm } from './distance.ts';
 
 test('Nantes is found by INSEE code, with department, region, postal codes, population and a GeoNames position', () => {
   const nantes = communeByCode('44109');
@@ -113,4 +114,12 @@ test('departments map to their J237 region', () => {
   assert.equal(byCode.get('974'), '04');
   assert.equal(byCode.get('976'), '06');
   assert.equal(byCode.get('75'), '11');
+});
+
+test('Nantes and Angers town centres are about 80 km apart', () => {
+  const nantes = communeByCode('44109')?.position;
+  const angers = communeByCode('49007')?.position;
+  assert.ok(nantes && angers);
+  const km = haversineKm(nantes, angers);
+  assert.ok(km > 78 && km < 83, `got ${km}`);
 });

@@ -1,11 +1,10 @@
 import { allCommunes, type Commune } from '../../geo/communes.ts';
-import { departmentByCode, regionOfDepartment } from '../../geo/departments.ts';
+import { departmentByCode } from '../../geo/departments.ts';
 import type { RorAddress } from '../../model/index.ts';
-import { MEDICO_SOCIAL_KINDS, type MedicoSocialCategory, structureProfile } from './catalogue.ts';
-import { generatedSite } from './generated.ts';
+import { MEDICO_SOCIAL_KINDS, type MedicoSocialCategory, type MedicoSocialKind, structureProfile } from './catalogue.ts';
+import { generatedSite, type OwnerIdentity, ownerIdentity } from './generated.ts';
 import { classifyHospital, groupLegalEntities, type HospitalRow, loadEmergencySites, loadPdlHospitals, nameKey } from './hospitals.ts';
-import { syntheticFiness, syntheticRpps } from './identifiers.ts';
-import { placeName } from './names.ts';
+import { DEMO_SERIAL_BASE, syntheticFiness, syntheticRpps } from './identifiers.ts';
 import { creationDate, type EmergencyCounts, type LegalEntityPlan, type PlanContext, planOffers, type SitePlan } from './plan.ts';
 import { Prng, WeightedSampler } from './prng.ts';
 import { type DemoResource, legalEntityResource, siteResources } from './resources.ts';
@@ -75,12 +74,15 @@ function emergencyCounts(finess: string): EmergencyCounts | undefined {
   return { university: site.university, pediatric: site.pediatric, ...site.beds };
 }
 
-/** Allocates invented FINESS numbers per department in a series (`098` EJ, `099` ET). */
+/**
+ * Allocates invented FINESS numbers per department: series `8` (EJ) or `9` (ET) like the synthetic generator,
+ * serials from {@link DEMO_SERIAL_BASE} (`<dept>89nnnn`, `<dept>99nnnn`), which the synthetic generator never reaches.
+ */
 class FinessAllocator {
   private readonly next = new Map<string, number>();
-  constructor(private readonly series: string) {}
+  constructor(private readonly series: '8' | '9') {}
   allocate(department: string): string {
-    const serial = this.next.get(department) ?? 1;
+    const serial = this.next.get(department) ?? DEMO_SERIAL_BASE;
     this.next.set(department, serial + 1);
     return syntheticFiness(department, this.series, serial);
   }
@@ -117,8 +119,8 @@ export function planDemo(options: DemoOptions = {}): DemoPlans {
 
   const rows = loadPdlHospitals();
   const byFiness = new Map(rows.map((r) => [r.finess, r]));
-  const ejNumbers = new FinessAllocator('098');
-  const etNumbers = new FinessAllocator('099');
+  const ejNumbers = new FinessAllocator('8');
+  const etNumbers = new FinessAllocator('9');
   const legalEntities: LegalEntityPlan[] = [];
   const ejOf = new Map<string, string>();
   for (const g of groupLegalEntities(rows, (d) => ejNumbers.allocate(d))) {
@@ -160,87 +162,64 @@ export function planDemo(options: DemoOptions = {}): DemoPlans {
 
   const communes = allCommunes().filter((c) => c.region === PAYS_DE_LA_LOIRE && c.kind === 'commune');
   const sampler = new WeightedSampler(communes, (c) => c.population ?? 0);
-  const groupsByDept = medicoSocialOwners(seed, ejNumbers, legalEntities);
+  const owners = new MedicoSocialOwners(seed, ejNumbers, legalEntities);
   for (const kind of MEDICO_SOCIAL_KINDS) {
     for (let i = 0; i < MEDICO_SOCIAL_COUNTS[kind.category]; i++) {
       const ctx = ctxFor(`ms:${kind.category}:${i}`);
       const commune = sampler.draw(ctx.rng);
       const finess = etNumbers.allocate(commune.department);
-      const owner = medicoSocialOwner(kind.domain, commune, ctx.rng, groupsByDept, ejNumbers, legalEntities, seed);
+      const owner = owners.ownerOf(kind, commune, ctx.rng);
       sites.push(generatedSite({ finess, legalEntityFiness: owner, profile: kind.category, commune, region: PAYS_DE_LA_LOIRE, ctx }));
     }
   }
   return { legalEntities, sites };
 }
 
-/** Associations running the disability structures (three per department) and commercial groups running EHPAD. */
-interface Owners {
-  disability: Map<string, string[]>;
-  commercial: string[];
-}
-
 const DISABILITY_ASSOCIATIONS = ['ASSOCIATION HORIZON HANDICAP', 'ASSOCIATION ENTRAIDE ET AUTONOMIE', 'ASSOCIATION LES AMIS DE L ENFANCE'];
 const COMMERCIAL_GROUPS = ['SAS RESIDENCES DU VAL DE LOIRE', 'SAS ATLANTIQUE SENIORS', 'SAS BOCAGE ET LITTORAL SENIORS'];
 
-function medicoSocialOwners(seed: string, ejNumbers: FinessAllocator, legalEntities: LegalEntityPlan[]): Owners {
-  const owners: Owners = { disability: new Map(), commercial: [] };
-  const entity = (name: string, department: string, statutJuridique: string, agregat: string): string => {
-    const finess = ejNumbers.allocate(department);
-    const rng = Prng.derive(seed, `ej:${finess}`);
-    const commune = largestCommune(department);
-    legalEntities.push({
+/**
+ * Legal entities of the generated médico-social structures: three associations per department run the
+ * disability structures, three commercial groups a quarter of the EHPAD, the others get their own entity.
+ */
+class MedicoSocialOwners {
+  private readonly disability = new Map<string, string[]>();
+  private readonly commercial: string[];
+
+  constructor(
+    private readonly seed: string,
+    private readonly numbers: FinessAllocator,
+    private readonly legalEntities: LegalEntityPlan[],
+  ) {
+    for (const department of ['44', '49', '53', '72', '85']) {
+      const label = departmentByCode(department)?.name.toUpperCase() ?? department;
+      const commune = largestCommune(department);
+      this.disability.set(
+        department,
+        DISABILITY_ASSOCIATIONS.map((a) => this.add({ name: `${a} ${label}`, statutJuridique: '61', agregat: '2100' }, commune)),
+      );
+    }
+    this.commercial = COMMERCIAL_GROUPS.map((g) => this.add({ name: g, statutJuridique: '95', agregat: '2200' }, largestCommune('44')));
+  }
+
+  ownerOf(kind: MedicoSocialKind, commune: Commune, rng: Prng): string {
+    if (kind.domain === 'PH') return rng.pick(this.disability.get(commune.department) ?? []);
+    if (kind.domain === 'PA' && rng.chance(0.25)) return rng.pick(this.commercial);
+    return this.add(ownerIdentity(kind.category, commune, rng), commune);
+  }
+
+  private add(identity: OwnerIdentity, commune: Commune): string {
+    const finess = this.numbers.allocate(commune.department);
+    this.legalEntities.push({
       finess,
-      name,
+      ...identity,
       origin: 'synthetic',
-      region: regionOfDepartment(department),
-      statutJuridique,
-      agregat,
+      region: commune.region,
       address: { postalCode: commune.postalCodes[0] ?? '', city: commune.name, inseeCode: commune.code },
-      createdAt: creationDate(rng),
+      createdAt: creationDate(Prng.derive(this.seed, `ej:${finess}`)),
     });
     return finess;
-  };
-  for (const department of ['44', '49', '53', '72', '85']) {
-    const label = departmentByCode(department)?.name.toUpperCase() ?? department;
-    owners.disability.set(
-      department,
-      DISABILITY_ASSOCIATIONS.map((a) => entity(`${a} ${label}`, department, '61', '2100')),
-    );
   }
-  owners.commercial = COMMERCIAL_GROUPS.map((g) => entity(g, '44', '95', '2200'));
-  return owners;
-}
-
-function medicoSocialOwner(
-  domain: 'PA' | 'PH' | 'DOM',
-  commune: Commune,
-  rng: Prng,
-  owners: Owners,
-  ejNumbers: FinessAllocator,
-  legalEntities: LegalEntityPlan[],
-  seed: string,
-): string {
-  if (domain === 'PH') return rng.pick(owners.disability.get(commune.department) ?? []);
-  const roll = rng.next();
-  if (domain === 'PA' && roll < 0.25) return rng.pick(owners.commercial);
-  const publicOwner = domain === 'PA' && roll < 0.7;
-  const finess = ejNumbers.allocate(commune.department);
-  const name = publicOwner
-    ? `CCAS DE ${nameKey(commune.name)}`
-    : domain === 'DOM'
-      ? `ASSOCIATION D AIDE ET DE SOINS A DOMICILE DE ${nameKey(commune.name)}`
-      : `ASSOCIATION ${nameKey(placeName(rng))}`;
-  legalEntities.push({
-    finess,
-    name,
-    origin: 'synthetic',
-    region: commune.region,
-    statutJuridique: publicOwner ? '17' : '60',
-    agregat: publicOwner ? '1200' : '2100',
-    address: { postalCode: commune.postalCodes[0] ?? '', city: commune.name, inseeCode: commune.code },
-    createdAt: creationDate(Prng.derive(seed, `ej:${finess}`)),
-  });
-  return finess;
 }
 
 function largestCommune(department: string): Commune {

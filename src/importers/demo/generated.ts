@@ -77,6 +77,30 @@ export function nearCommune(commune: Commune, rng: Prng): { lat: number; lon: nu
   return { lat: round(p.lat + dLat), lon: round(p.lon + dLon) };
 }
 
+/** Name and legal status (JDV_J199 statut juridique, JDV_J200 agrégat) of a generated legal entity. */
+export interface OwnerIdentity {
+  name: string;
+  statutJuridique: string;
+  agregat: string;
+}
+
+const PUBLIC_PROFILES: ReadonlySet<ProfileKey> = new Set(['chu', 'ch', 'hopital-proximite', 'chs', 'psy-adulte', 'psy-enfant', 'usld', 'had']);
+
+/** The legal entity running a generated structure of the profile in the commune. */
+export function ownerIdentity(profile: ProfileKey, commune: Commune, rng: Prng): OwnerIdentity {
+  const city = commune.name.toUpperCase();
+  const domain = MEDICO_SOCIAL_KINDS.find((k) => k.category === profile)?.domain;
+  if (profile === 'chs') return { name: `ETABLISSEMENT PUBLIC DE SANTE MENTALE DE ${city}`, statutJuridique: '11', agregat: '1200' };
+  if (PUBLIC_PROFILES.has(profile)) return { name: `CENTRE HOSPITALIER DE ${city}`, statutJuridique: '13', agregat: '1200' };
+  if (profile === 'msp') return { name: `SISA ${placeName(rng).toUpperCase()} ${city}`, statutJuridique: '80', agregat: '2200' };
+  if (profile === 'centre-sante') return { name: `ASSOCIATION CENTRE DE SANTE DE ${city}`, statutJuridique: '60', agregat: '2100' };
+  if (domain === 'DOM') return { name: `ASSOCIATION D AIDE ET DE SOINS A DOMICILE DE ${city}`, statutJuridique: '60', agregat: '2100' };
+  const roll = rng.next();
+  if (domain === 'PA' && roll < 0.45) return { name: `CCAS DE ${city}`, statutJuridique: '17', agregat: '1200' };
+  if (!domain || roll > 0.75) return { name: `SAS ${placeName(rng).toUpperCase()} ${domain ? 'SENIORS' : 'SANTE'}`, statutJuridique: '95', agregat: '2200' };
+  return { name: `ASSOCIATION ${placeName(rng).toUpperCase()} ${city}`, statutJuridique: '60', agregat: '2100' };
+}
+
 export interface GeneratedSiteInput {
   finess: string;
   legalEntityFiness: string;

@@ -63,7 +63,7 @@ test('multi-site names share their root before the site marker', () => {
 test('every establishment belongs to exactly one legal entity; CHU sites share the real CHU EJ', () => {
   const rows = loadPdlHospitals();
   let serial = 0;
-  const groups = groupLegalEntities(rows, (d) => `${d}0980${String(++serial).padStart(2, '0')}0`);
+  const groups = groupLegalEntities(rows, (d) => `${d}8${String(++serial).padStart(5, '0')}0`);
   const members = groups.flatMap((g) => g.members);
   assert.equal(members.length, 348);
   assert.equal(new Set(members).size, 348);
@@ -76,6 +76,6 @@ test('every establishment belongs to exactly one legal entity; CHU sites share t
   assert.ok(ico?.members.includes('490000155'), 'ICO Nantes and Angers under one EJ');
   assert.equal(groups.filter((g) => g.real).length, 2);
   assert.ok(groups.length > 100 && groups.length < 250, String(groups.length));
-  const again = groupLegalEntities(rows, (d) => `${d}0980${String(++serial).padStart(2, '0')}0`);
+  const again = groupLegalEntities(rows, (d) => `${d}8${String(++serial).padStart(5, '0')}0`);
   assert.deepEqual(again.map((g) => g.members), groups.map((g) => g.members));
 });

@@ -217,7 +217,7 @@ export interface LegalEntityGroup {
   finess: string;
   name: string;
   real: boolean;
-  /** FINESS ET of the members, in file order */
+  /** FINESS ET of the members, sorted */
   members: string[];
   status: 'public' | 'private';
 }

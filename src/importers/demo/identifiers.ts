@@ -1,7 +1,7 @@
 /**
  * Invented national identifiers for generated structures and practitioners. They follow the real formats
- * (FINESS: 9 characters ending with a Luhn key; RPPS: 11 digits ending with a Luhn key) in ranges real
- * numbers do not use today, and every resource carrying one is tagged `synthetic`.
+ * (FINESS: 9 characters ending with a Luhn key; RPPS: 11 digits ending with a Luhn key) in ranges chosen away
+ * from the real ones (see README.md), and every resource carrying one is tagged `synthetic`.
  */
 
 /** Luhn check digit of a digit string (as used by FINESS and RPPS numbers). */
@@ -34,9 +34,13 @@ export function finessPrefix(department: string): string {
   throw new RangeError(`No FINESS numbering for department "${department}"`);
 }
 
+/** First serial of the demo's invented FINESS numbers; the synthetic generator stays below it. */
+export const DEMO_SERIAL_BASE = 90_000;
+
 /**
- * An invented FINESS number: department prefix, the `series` digits, the serial left-padded to fill
- * 8 characters, then the Luhn key (computed with `A`/`B` of Corsican prefixes read as `0`, unverified).
+ * An invented FINESS number: department prefix, the `series` digits (`8` legal entities, `9` établissements),
+ * the serial left-padded to fill 8 characters, then the Luhn key (computed with `A`/`B` of Corsican prefixes read
+ * as `0`, unverified).
  */
 export function syntheticFiness(department: string, series: string, serial: number): string {
   const prefix = finessPrefix(department) + series;

@@ -1,10 +1,8 @@
 import { allCommunes, type Commune } from '../../geo/communes.ts';
-import type { DataOrigin } from '../../model/index.ts';
-import { MEDICO_SOCIAL_KINDS, type ProfileKey } from '../demo/catalogue.ts';
+import type { ProfileKey } from '../demo/catalogue.ts';
 import { startOfHour } from '../demo/dataset.ts';
-import { generatedSite } from '../demo/generated.ts';
-import { syntheticFiness, syntheticRpps } from '../demo/identifiers.ts';
-import { placeName } from '../demo/names.ts';
+import { generatedSite, ownerIdentity } from '../demo/generated.ts';
+import { DEMO_SERIAL_BASE, syntheticFiness, syntheticRpps } from '../demo/identifiers.ts';
 import { creationDate, type LegalEntityPlan, syntheticEmergencyCounts } from '../demo/plan.ts';
 import { Prng, WeightedSampler } from '../demo/prng.ts';
 import { type DemoResource, legalEntityResource, siteResources } from '../demo/resources.ts';
@@ -19,7 +17,7 @@ import { type ProgressReporter, silentProgress } from '../progress.ts';
  * generates N établissements and the rest in proportion.
  */
 export const NATIONAL_ESTABLISHMENTS = 75_000;
-export const MAX_ESTABLISHMENTS = 1_000_000;
+export const MAX_ESTABLISHMENTS = 500_000;
 export const DEFAULT_SEED = 'ror-synthetic-national';
 
 /** Share of the établissements of each profile (relative weights). */
@@ -97,48 +95,24 @@ export function establishmentsFor(scale: SyntheticOptions['scale']): number {
   return scale;
 }
 
-function legalEntityFor(profile: ProfileKey, finess: string, firstSiteName: string, commune: Commune, rng: Prng): LegalEntityPlan {
-  const upper = (s: string): string => s.toUpperCase();
-  let name: string;
-  let statut: [string, string];
-  const ms = MEDICO_SOCIAL_KINDS.find((k) => k.category === profile);
-  if (['chu', 'ch', 'hopital-proximite', 'chs', 'psy-adulte', 'psy-enfant', 'usld', 'had'].includes(profile)) {
-    name = upper(firstSiteName.replace(/ – .*$/, ''));
-    statut = profile === 'chs' ? ['11', '1200'] : ['13', '1200'];
-  } else if (profile === 'msp') {
-    name = `SISA ${upper(placeName(rng))} ${upper(commune.name)}`;
-    statut = ['80', '2200'];
-  } else if (profile === 'centre-sante') {
-    name = `ASSOCIATION CENTRE DE SANTE DE ${upper(commune.name)}`;
-    statut = ['60', '2100'];
-  } else if (ms?.domain === 'PA' && rng.chance(0.45)) {
-    name = `CCAS DE ${upper(commune.name)}`;
-    statut = ['17', '1200'];
-  } else if (!ms || rng.chance(0.25)) {
-    name = `SAS ${upper(placeName(rng))} ${ms ? 'SENIORS' : 'SANTE'}`;
-    statut = ['95', '2200'];
-  } else {
-    name = `ASSOCIATION ${upper(placeName(rng))} ${upper(commune.name)}`;
-    statut = ['60', '2100'];
-  }
-  const origin: DataOrigin = 'synthetic';
+function legalEntityFor(profile: ProfileKey, finess: string, commune: Commune, rng: Prng): LegalEntityPlan {
   return {
     finess,
-    name,
-    origin,
+    ...ownerIdentity(profile, commune, rng),
+    origin: 'synthetic',
     region: commune.region,
-    statutJuridique: statut[0],
-    agregat: statut[1],
     address: { postalCode: commune.postalCodes[0] ?? '', city: commune.name, inseeCode: commune.code },
     createdAt: creationDate(rng),
   };
 }
 
+/** Per-department serials of invented FINESS numbers, kept below the demo's range. */
 class Serials {
   private readonly next = new Map<string, number>();
-  take(key: string): number {
-    const n = (this.next.get(key) ?? 0) + 1;
-    this.next.set(key, n);
+  take(department: string): number {
+    const n = (this.next.get(department) ?? 0) + 1;
+    if (n >= DEMO_SERIAL_BASE) throw new RangeError(`More than ${DEMO_SERIAL_BASE - 1} synthetic FINESS numbers in department ${department}`);
+    this.next.set(department, n);
     return n;
   }
 }
@@ -223,7 +197,7 @@ export function* generateSynthetic(options: SyntheticOptions): Generator<DemoRes
         }),
       );
     }
-    yield legalEntityResource(legalEntityFor(profile, ejFiness, sites[0]?.name ?? '', first, rng));
+    yield legalEntityResource(legalEntityFor(profile, ejFiness, first, rng));
     for (const site of sites) yield* siteResources(site);
     generated.set(profile, (generated.get(profile) ?? 0) + size);
     done += size;
