@@ -1,6 +1,17 @@
 export * from './urls.ts';
-export type { CodeInput } from './ext.ts';
-export { nosCoding, nosConcept } from './ext.ts';
+export type { CodeInput, HasExtensions, PrimitiveElement } from './ext.ts';
+export {
+  codeOf,
+  codingOf,
+  DATE,
+  DATE_TIME,
+  extension,
+  extensions,
+  nosCoding,
+  nosConcept,
+  replaceExtension,
+  replaceExtensions,
+} from './ext.ts';
 export * from './meta.ts';
 export * from './telecom.ts';
 export * from './address.ts';
@@ -17,4 +28,4 @@ export * from './task.ts';
 export type { IssueCode } from './issues.ts';
 export * from './rules.ts';
 export { checkProfile } from './profile.ts';
-export { loadR4Definitions, validateR4Structure, validateRorResource, type ValidateOptions } from './validate.ts';
+export { loadR4Definitions, validateR4Full, validateR4Structure, validateRorResource, type ValidateOptions } from './validate.ts';

@@ -7,6 +7,7 @@ import {
   extension,
   extensions,
   isoDate,
+  isoDateTime,
   nosConcept,
   type PrimitiveElement,
   replaceExtension,
@@ -208,8 +209,8 @@ export function getOrganizationPeriod(org: Organization): Period | undefined {
 }
 
 export function setOrganizationPeriod(org: Organization, period: Period | undefined): void {
-  if (period?.start !== undefined) isoDate(period.start.slice(0, 10), 'Opening date');
-  if (period?.end !== undefined) isoDate(period.end.slice(0, 10), 'Closing date');
+  if (period?.start !== undefined) isoDateTime(period.start, 'Opening date');
+  if (period?.end !== undefined) isoDateTime(period.end, 'Closing date');
   replaceExtension(org, EXTERNAL_EXT.organizationPeriod, period && { url: EXTERNAL_EXT.organizationPeriod, valuePeriod: period });
 }
 

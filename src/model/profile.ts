@@ -31,7 +31,7 @@ import { type IssueCode, issue } from './issues.ts';
 import { getOrganizationKind, ORGANIZATION_TYPE_SLICES, type OrganizationTypeSlice } from './organization.ts';
 import { ROLE_SPECIALTY_SLICES, type RoleSpecialtySlice, roleSpecialtySliceOf } from './practitioner.ts';
 import { TASK_INPUT } from './task.ts';
-import { EXT, EXTERNAL_EXT, IDENTIFIER_SYSTEM, ROR_CODE_SYSTEM, SUB, SYSTEM, VALUE_SET } from './urls.ts';
+import { DATA_ORIGIN_SYSTEM, DATA_ORIGINS, EXT, EXTERNAL_EXT, IDENTIFIER_SYSTEM, ROR_CODE_SYSTEM, SUB, SYSTEM, VALUE_SET } from './urls.ts';
 
 /**
  * Checks of the ROR profiles that the base R4 validator cannot do: mandatory elements and slices, slice
@@ -112,6 +112,11 @@ class Checker {
     const regionTags = (resource.meta?.tag ?? []).map((t, i) => [t, i] as const).filter(([t]) => t.system === SYSTEM.regionOM);
     this.atMost(regionTags.length, 1, `${type}.meta.tag`, 'meta.tag codeRegion');
     for (const [t, i] of regionTags) this.coding(t, VALUE_SET.J237, `${type}.meta.tag[${i}]`);
+    (resource.meta?.tag ?? []).forEach((t, i) => {
+      if (t.system === DATA_ORIGIN_SYSTEM && !(DATA_ORIGINS as readonly (string | undefined)[]).includes(t.code)) {
+        this.add('code-invalid', `${type}.meta.tag[${i}]`, `Data origin must be one of ${DATA_ORIGINS.join(', ')}, got "${t.code ?? ''}"`);
+      }
+    });
     const created = this.single(resource, EXT.metaCreationDate, type, 1, 'ror-meta-creation-date (dateCreation)');
     if (created && (created[0].valueDateTime === undefined || !DATE_TIME.test(created[0].valueDateTime))) {
       this.add('invalid', created[1], 'ror-meta-creation-date must carry a valueDateTime');

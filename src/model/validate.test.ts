@@ -106,7 +106,7 @@ test('a telecom without canal or confidentiality is refused', () => {
   const eg = loadFixture('organization-eg');
   const telecom = eg.contact?.[0]?.telecom?.[0];
   assert.ok(telecom);
-  telecom.extension = [];
+  delete telecom.extension;
   const issues = validateRorResource(eg).filter((i) => i.expression?.[0] === 'Organization.contact[0].telecom[0].extension');
   assert.deepEqual(
     issues.map((i) => i.diagnostics),
@@ -165,4 +165,20 @@ test('exposure-model rules run on write and can be left out', () => {
   delete hs.notAvailable;
   assert.match(validateRorResource(hs)[0]?.diagnostics ?? '', /^RG_EXP_043/);
   assert.deepEqual(validateRorResource(hs, { rules: false }), []);
+});
+
+test('full: true runs Medplum\'s complete validator, FHIRPath invariants included', () => {
+  const task = loadFixture('task');
+  task.lastModified = '2024-01-01';
+  assert.deepEqual(validateRorResource(task), []);
+  const issues = validateRorResource(task, { full: true });
+  assert.equal(issues.length, 1);
+  assert.equal(issues[0]?.severity, 'error');
+  assert.match(issues[0]?.diagnostics ?? '', /lastModified >= authoredOn/);
+});
+
+test('a data-origin tag outside synthetic / finess / sae is refused', () => {
+  const loc = loadFixture('location');
+  loc.meta = { ...loc.meta, tag: [{ system: 'urn:ror:data-origin', code: 'guess' }] };
+  assert.equal(find(validateRorResource(loc), 'Location.meta.tag[0]').code, 'code-invalid');
 });

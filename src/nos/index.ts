@@ -13,6 +13,7 @@ export {
   findValueSet,
   hasCode,
   isKnownSystem,
+  loadNos,
   valueSet,
   valueSetForSystem,
   valueSetsForSystem,

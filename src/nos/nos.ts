@@ -193,6 +193,11 @@ function readHierarchy(json: unknown, file: string): Hierarchy {
   };
 }
 
+/** Loads the NOS files now (they are otherwise loaded on first use); for warm-up at server start. */
+export function loadNos(): void {
+  load();
+}
+
 /**
  * The value set named by `ref`: canonical URL, the URL declared in its file, its id
  * (`JDV-J17-ActiviteOperationnelle-ROR`) or short id (`J17`, `JDV_J17`, `JDV-J17`). Throws when unknown.
