@@ -4,21 +4,16 @@
  * and the database / table sizes. The schema is dropped at the end unless KEEP_SCHEMA=1.
  * Run: DATABASE_URL=postgres://… node --import tsx bench/seed.ts [national|N, default national]
  */
-import { randomUUID } from 'node:crypto';
-import pg from 'pg';
-import { openDatabase } from '../src/db/open.ts';
 import { createProgressReporter, formatAmount, formatDuration } from '../src/importers/progress.ts';
 import { establishmentsFor, seedSynthetic } from '../src/importers/synthetic/index.ts';
 import { Repository } from '../src/store/repository.ts';
+import { machine, openBenchDatabase } from './bench-db.ts';
 
-const url = process.env.DATABASE_URL;
-if (!url) throw new Error('bench/seed.ts needs DATABASE_URL (a PostgreSQL server); the embedded database is not benchmarked here');
+if (!process.env.DATABASE_URL) throw new Error('bench/seed.ts needs DATABASE_URL (a PostgreSQL server); the embedded database is not benchmarked here');
 const arg = process.argv[2] ?? 'national';
 const scale = arg === 'national' ? 'national' : Number(arg);
 const establishments = establishmentsFor(scale);
-const schema = `bench_seed_${randomUUID().replace(/-/g, '').slice(0, 12)}`;
-
-const db = await openDatabase({ databaseUrl: url, schema });
+const { db, schema, label, drop } = await openBenchDatabase();
 try {
   const repo = new Repository(db);
   const started = performance.now();
@@ -35,7 +30,7 @@ try {
     [schema],
   );
 
-  console.log(`\nsynthetic seed, ${establishments} établissements, schema ${schema}`);
+  console.log(`\nbench/seed — synthetic seed, ${establishments} établissements; ${label}; ${machine()}`);
   for (const [type, n] of Object.entries(summary.resources)) console.log(`  ${type.padEnd(20)} ${String(n).padStart(10)}`);
   console.log(`  ${'total'.padEnd(20)} ${String(written).padStart(10)}  (${summary.created} created, ${summary.updated} updated, ${summary.unchanged} unchanged)`);
   console.log(`time ${formatDuration(seconds * 1000)} (${seconds.toFixed(1)} s), ${(written / seconds).toFixed(0)} resources/s`);
@@ -47,14 +42,6 @@ try {
   }
   console.log(`  ${'schema total'.padEnd(28)} ${formatAmount(schemaTotal, 'bytes').padStart(10)}  (pg_total_relation_size: table + indexes + TOAST)`);
 } finally {
-  await db.close();
-  if (process.env.KEEP_SCHEMA !== '1') {
-    const admin = new pg.Client({ connectionString: url });
-    await admin.connect();
-    try {
-      await admin.query(`DROP SCHEMA IF EXISTS ${pg.escapeIdentifier(schema)} CASCADE`);
-    } finally {
-      await admin.end();
-    }
-  }
+  if (process.env.KEEP_SCHEMA === '1') await db.close();
+  else await drop();
 }

@@ -9,14 +9,12 @@ import { CHANGE_CHANNEL, type ChangeEvent } from './events.ts';
 import { badRequest, gone, invalidResource, notFound, StoreError, versionConflict } from './errors.ts';
 import { jsonEqual } from './json.ts';
 import { normalizeText } from './normalize.ts';
+import type { PutOutcome, ResourceSink } from './sink.ts';
 import { isIndexedResourceType, type IndexedResourceType } from './search-parameters/registry.ts';
 
 
 const ID_PATTERN = /^[A-Za-z0-9\-.]{1,64}$/;
 
-export type PutOutcome =
-  | { status: 'created' | 'updated' | 'unchanged'; id: string; versionId: string }
-  | { status: 'rejected'; id: string; issues: OperationOutcomeIssue[] };
 
 /** One stored version of a resource (`resource` is absent for a deletion tombstone). */
 export interface StoredVersion {
@@ -57,7 +55,7 @@ interface PreparedWrite {
  * The FHIR resource store: every write is validated, versioned, indexed and announced (NOTIFY) in one
  * transaction; a refused or failed write leaves nothing behind.
  */
-export class Repository {
+export class Repository implements ResourceSink {
   readonly db: Database;
   private readonly validate: (resource: Resource) => OperationOutcomeIssue[];
   private readonly index: (resource: Resource) => IndexEntries;

@@ -17,7 +17,7 @@ import { allOfferTemplates } from './catalogue.ts';
 import { buildDemoDataset, seedDemo } from './index.ts';
 import { MEDICO_SOCIAL_COUNTS } from './dataset.ts';
 import { loadEmergencySites } from './hospitals.ts';
-import { MemorySink } from './memory-sink.test-support.ts';
+import { MemorySink } from '../../store/memory-sink.test-support.ts';
 import type { DemoResource } from './resources.ts';
 
 const AS_OF = new Date('2026-11-22T10:00:00Z');
@@ -191,5 +191,5 @@ test('seeding writes everything in batches of at most 500, and reseeding changes
 test('resources the store rejects make the seed fail with their ids and reasons', async () => {
   const sink = new MemorySink((r) => (r.id === 'eg-440000271' ? [{ severity: 'error', code: 'invalid', diagnostics: 'refused for the test' }] : []));
   await assert.rejects(seedDemo(sink, { asOf: AS_OF }), /1 generated resources were rejected[\s\S]*Organization\/eg-440000271: refused for the test/);
-  assert.equal(sink.store.size, dataset.length - 1);
+  assert.equal(sink.history.size, dataset.length - 1);
 });

@@ -1,10 +1,11 @@
 import { type ProgressReporter, silentProgress } from '../progress.ts';
 import { buildDemoDataset, type DemoOptions } from './dataset.ts';
-import { type ResourceSink, type SeedSummary, writeInBatches } from './sink.ts';
+import type { ResourceSink } from '../../store/sink.ts';
+import { type SeedSummary, writeInBatches } from './sink.ts';
 
 export { buildDemoDataset, planDemo, PAYS_DE_LA_LOIRE, type DemoOptions } from './dataset.ts';
 export type { DemoResource } from './resources.ts';
-export { type PutOutcome, type ResourceSink, type SeedSummary, SeedRejectedError } from './sink.ts';
+export { type SeedSummary, SeedRejectedError } from './sink.ts';
 
 export interface SeedDemoOptions extends DemoOptions {
   progress?: ProgressReporter;

@@ -1,21 +1,6 @@
 import type { OperationOutcomeIssue, Resource } from '@medplum/fhirtypes';
+import type { ResourceSink } from '../../store/sink.ts';
 import type { ProgressReporter } from '../progress.ts';
-
-export type PutOutcome =
-  | { status: 'created' | 'updated' | 'unchanged'; id: string; versionId: string }
-  | { status: 'rejected'; id: string; issues: OperationOutcomeIssue[] };
-
-/** Where the seeders write (the store's Repository satisfies it). */
-export interface ResourceSink {
-  /** Current versions of the given ids (absent or deleted ids are missing from the map). */
-  readCurrent(resourceType: string, ids: string[]): Promise<Map<string, Resource>>;
-  /** Validates, indexes and writes each resource (resource.id must be set) in ONE transaction per call;
-   *  a resource equal to its current version (ignoring meta.versionId/lastUpdated) is 'unchanged' and not
-   *  versioned; an invalid one is 'rejected' with its issues and does not stop the others. */
-  putBatch(resources: Resource[]): Promise<PutOutcome[]>;
-  /** Ids of current, non-deleted resources of that type carrying meta.tag system|code. */
-  idsByTag(resourceType: string, system: string, code: string): Promise<string[]>;
-}
 
 /** What a seed wrote. */
 export interface SeedSummary {

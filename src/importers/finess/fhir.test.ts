@@ -25,6 +25,7 @@ import {
 import { parseRecord } from './etalab.ts';
 import { closeOrganization, closeSite, isClosed, MappingError, mergeCapacities, mergeEg, mergeEj, mergeSite } from './fhir.ts';
 import { EJ, REAL_ET } from './fixtures.test-support.ts';
+import { egSourceOf } from './import.ts';
 import type { EgSource, EjSource } from './source.ts';
 
 const ctx = { createdAt: '2026-05-20T08:00:00.000Z' };
@@ -40,24 +41,7 @@ function assertValid(r: Organization | Location): void {
 function fleyriat(overrides: Partial<EgSource> = {}): EgSource {
   const r = parseRecord(REAL_ET.fleyriat, 2);
   if (r.type !== 'structureet') throw new Error('fixture');
-  const et = r.et;
-  return {
-    finess: et.nofinesset,
-    finessEj: et.nofinessej,
-    name: et.rs,
-    longName: et.rslongue,
-    additionalName: et.complrs,
-    address: et.address,
-    telephone: et.telephone,
-    telecopie: et.telecopie,
-    category: { code: et.categetab, display: et.libcategetab },
-    siret: et.siret,
-    sph: et.codesph === undefined ? undefined : { code: et.codesph, display: et.libsph },
-    openingDate: et.dateouv,
-    closingDate: undefined,
-    position: { lon: 5.209181131088135, lat: 46.22228571503296 },
-    ...overrides,
-  };
+  return { ...egSourceOf(r.et, { lon: 5.209181131088135, lat: 46.22228571503296 }), ...overrides };
 }
 
 function bourgEj(overrides: Partial<EjSource> = {}): EjSource {

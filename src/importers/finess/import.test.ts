@@ -14,7 +14,7 @@ import {
 import { createProgressReporter } from '../progress.ts';
 import { EJ, GEO, HEADER, REAL_ET, REAL_GEO, ej501, et507, finessPlusDocument, tempDir, type TempDir } from './fixtures.test-support.ts';
 import { detectFileKind, importFinessFiles, type ImportSummary } from './import.ts';
-import { MemorySink } from './memory-sink.test-support.ts';
+import { MemorySink } from '../../store/memory-sink.test-support.ts';
 
 let dir: TempDir;
 before(async () => {
@@ -244,8 +244,8 @@ test('writes in batches of the requested size', async () => {
   const sink = new MemorySink();
   const s = await importFinessFiles([await write(ej501(ALL_EJ)), await write(et507(ALL_ET, ALL_GEO))], sink, { batchSize: 2 });
   assert.equal(s.created, 12);
-  assert.equal(sink.largestBatch, 4, 'two établissements = two Organizations + two Locations');
-  assert.equal(sink.putBatchCalls, 4);
+  assert.equal(Math.max(...sink.batchSizes), 4, 'two établissements = two Organizations + two Locations');
+  assert.equal(sink.batchSizes.length, 4);
   await assert.rejects(importFinessFiles([], sink, { batchSize: 0 }), /batchSize must be a positive integer/);
 });
 

@@ -27,7 +27,7 @@ import {
 import { pmejSources, scanPmej, type FinessPlusHeader } from './finess-plus.ts';
 import { territoryOfInseeCode } from './geo.ts';
 import { readLines } from './lines.ts';
-import type { ResourceSink } from './sink.ts';
+import type { ResourceSink } from '../../store/sink.ts';
 import type { EgSource, EjSource, EquipementSource } from './source.ts';
 
 /** `ej` cs1100501, `et` cs1100507/cs1100502, `equipements` cs1100505, `finess-plus` the JSON structures flux. */
@@ -340,7 +340,7 @@ function ejSourceOf(ej: EjRecord): EjSource {
   };
 }
 
-function egSourceOf(et: EtRecord, position: { lon: number; lat: number } | undefined): EgSource {
+export function egSourceOf(et: EtRecord, position: { lon: number; lat: number } | undefined): EgSource {
   return {
     finess: et.nofinesset,
     finessEj: et.nofinessej,

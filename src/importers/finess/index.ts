@@ -7,5 +7,4 @@ export {
   type ImportSummary,
   type RejectedRecord,
 } from './import.ts';
-export type { PutOutcome, ResourceSink } from './sink.ts';
 export { egId, ejId, siteId } from './fhir.ts';

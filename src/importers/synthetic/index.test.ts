@@ -6,7 +6,7 @@ import { allDepartments } from '../../geo/departments.ts';
 import { getCommuneCog, getDataOrigin, getRegion, VALUE_SET } from '../../model/index.ts';
 import { validateRorResource } from '../../model/validate.ts';
 import { hasCode, valueSet } from '../../nos/index.ts';
-import { MemorySink } from '../demo/memory-sink.test-support.ts';
+import { MemorySink } from '../../store/memory-sink.test-support.ts';
 import type { DemoResource } from '../demo/resources.ts';
 import { establishmentsFor, generateSynthetic, NATIONAL_ESTABLISHMENTS, seedSynthetic } from './index.ts';
 

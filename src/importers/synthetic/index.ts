@@ -6,7 +6,8 @@ import { DEMO_SERIAL_BASE, syntheticFiness, syntheticRpps } from '../demo/identi
 import { creationDate, type LegalEntityPlan, syntheticEmergencyCounts } from '../demo/plan.ts';
 import { Prng, WeightedSampler } from '../demo/prng.ts';
 import { type DemoResource, legalEntityResource, siteResources } from '../demo/resources.ts';
-import { type ResourceSink, type SeedSummary, writeInBatches } from '../demo/sink.ts';
+import type { ResourceSink } from '../../store/sink.ts';
+import { type SeedSummary, writeInBatches } from '../demo/sink.ts';
 import { type ProgressReporter, silentProgress } from '../progress.ts';
 
 /**

@@ -1,14 +1,14 @@
-import type { Resource } from '@medplum/fhirtypes';
-import type { OperationOutcomeIssue } from '@medplum/fhirtypes';
+import type { OperationOutcomeIssue, Resource } from '@medplum/fhirtypes';
 
 export type PutOutcome =
   | { status: 'created' | 'updated' | 'unchanged'; id: string; versionId: string }
   | { status: 'rejected'; id: string; issues: OperationOutcomeIssue[] };
 
+/** What importers and seeders write to; the {@link Repository} implements it. */
 export interface ResourceSink {
   /** Current versions of the given ids (absent or deleted ids are missing from the map). */
   readCurrent(resourceType: string, ids: string[]): Promise<Map<string, Resource>>;
-  /** Validates, indexes and writes each resource (resource.id must be set) in ONE transaction per call;
+  /** Validates, indexes and writes each resource (resource.id must be set) in one transaction per call;
    *  a resource equal to its current version (ignoring meta.versionId/lastUpdated) is 'unchanged' and not
    *  versioned; an invalid one is 'rejected' with its issues and does not stop the others. */
   putBatch(resources: Resource[]): Promise<PutOutcome[]>;

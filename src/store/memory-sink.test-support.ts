@@ -1,9 +1,13 @@
 /**
- * In-memory ResourceSink for unit tests, behaving like the store's putBatch: "unchanged" detection ignoring
- * meta.versionId / meta.lastUpdated, then stamping of both and validation (e.g. validateRorResource).
+ * In-memory double of the store's {@link ResourceSink} for importer unit tests: "unchanged" detection
+ * ignoring meta.versionId / meta.lastUpdated, then stamping of both and validation, like Repository.putBatch.
+ * Integration tests use the real Repository.
  */
 import type { OperationOutcomeIssue, Resource } from '@medplum/fhirtypes';
+import { jsonEqual } from './json.ts';
 import type { PutOutcome, ResourceSink } from './sink.ts';
+
+const ID_PATTERN = /^[A-Za-z0-9\-.]{1,64}$/;
 
 function withoutVersionMeta(r: Resource): unknown {
   const { meta, ...rest } = r;
@@ -12,19 +16,11 @@ function withoutVersionMeta(r: Resource): unknown {
   return Object.keys(kept).length > 0 ? { ...rest, meta: kept } : rest;
 }
 
-function canonical(value: unknown): string {
-  return JSON.stringify(value, (_k, v: unknown) =>
-    v && typeof v === 'object' && !Array.isArray(v)
-      ? Object.fromEntries(Object.entries(v as Record<string, unknown>).sort(([a], [b]) => a.localeCompare(b)))
-      : v,
-  );
-}
-
 export class MemorySink implements ResourceSink {
   /** `type/id` → versions, oldest first. */
   readonly history = new Map<string, Resource[]>();
-  putBatchCalls = 0;
-  largestBatch = 0;
+  /** Size of each putBatch call, in order. */
+  readonly batchSizes: number[] = [];
 
   constructor(private readonly validate: (r: Resource) => OperationOutcomeIssue[] = () => []) {}
 
@@ -46,15 +42,14 @@ export class MemorySink implements ResourceSink {
   }
 
   async putBatch(resources: Resource[]): Promise<PutOutcome[]> {
-    this.putBatchCalls += 1;
-    this.largestBatch = Math.max(this.largestBatch, resources.length);
-    return resources.map((resource) => {
-      const id = resource.id;
-      if (!id || !/^[A-Za-z0-9\-.]{1,64}$/.test(id)) throw new Error(`putBatch: invalid id ${String(id)}`);
+    this.batchSizes.push(resources.length);
+    return resources.map((resource): PutOutcome => {
+      const id = resource.id ?? '';
+      if (!ID_PATTERN.test(id)) return { status: 'rejected', id, issues: [{ severity: 'error', code: 'invalid', diagnostics: `Invalid or missing resource id "${id}"` }] };
       const key = `${resource.resourceType}/${id}`;
       const versions = this.history.get(key) ?? [];
       const previous = versions.at(-1);
-      if (previous && canonical(withoutVersionMeta(previous)) === canonical(withoutVersionMeta(resource))) {
+      if (previous && jsonEqual(withoutVersionMeta(previous), withoutVersionMeta(resource))) {
         return { status: 'unchanged', id, versionId: previous.meta?.versionId ?? String(versions.length) };
       }
       const versionId = String(versions.length + 1);
