@@ -270,10 +270,10 @@ export class Repository implements ResourceSink {
   }
 
   private async writePrepared(client: pg.PoolClient, writes: PreparedWrite[]): Promise<void> {
-    const cols = new WriteColumns();
-    for (const w of writes) cols.add(w);
-    const { rows } = await client.query<{ written: string }>({ name: 'ror_write', text: WRITE_SQL, values: cols.params() });
-    if (Number(rows[0]?.written) !== writes.length) {
+    const rows = new WriteRows();
+    for (const w of writes) rows.add(w);
+    const result = await client.query<{ written: string }>({ name: 'ror_write', text: WRITE_SQL, values: rows.params() });
+    if (Number(result.rows[0]?.written) !== writes.length) {
       throw new StoreError(409, [{ severity: 'error', code: 'conflict', diagnostics: 'A concurrent write changed one of these resources; retry' }]);
     }
   }
@@ -316,64 +316,51 @@ function sameContent(stored: Resource, incoming: Resource): boolean {
   return jsonEqual(strip(stored), strip(incoming));
 }
 
-/** Column arrays for one WRITE_SQL execution (each write is a row of every array it contributes to). */
-class WriteColumns {
-  readonly res = { type: [] as string[], id: [] as string[], version: [] as number[], updated: [] as string[], deleted: [] as boolean[], content: [] as (string | null)[] };
-  readonly old = { type: [] as string[], id: [] as string[] };
-  readonly token = { type: [] as string[], id: [] as string[], code: [] as string[], system: [] as (string | null)[], value: [] as (string | null)[] };
-  readonly str = { type: [] as string[], id: [] as string[], code: [] as string[], value: [] as string[], norm: [] as string[] };
-  readonly date = { type: [] as string[], id: [] as string[], code: [] as string[], low: [] as (string | null)[], high: [] as (string | null)[] };
-  readonly num = { type: [] as string[], id: [] as string[], code: [] as string[], value: [] as number[] };
-  readonly qty = { type: [] as string[], id: [] as string[], code: [] as string[], value: [] as number[], system: [] as (string | null)[], unit: [] as (string | null)[] };
-  readonly ref = { type: [] as string[], id: [] as string[], code: [] as string[], targetType: [] as (string | null)[], targetId: [] as string[] };
-  readonly uri = { type: [] as string[], id: [] as string[], code: [] as string[], value: [] as string[] };
-  readonly pos = { type: [] as string[], id: [] as string[], lat: [] as number[], lon: [] as number[] };
+/** Rows of one WRITE_SQL execution, per table, keyed by column name (sent as JSON: far cheaper than array literals). */
+class WriteRows {
+  readonly resource: { resource_type: string; id: string; version_id: number; last_updated: string; deleted: boolean; content: Resource | null }[] = [];
+  readonly old: { resource_type: string; id: string }[] = [];
+  readonly token: { resource_type: string; id: string; code: string; system: string | null; value: string | null }[] = [];
+  readonly string: { resource_type: string; id: string; code: string; value: string; norm: string }[] = [];
+  readonly date: { resource_type: string; id: string; code: string; low: string | null; high: string | null }[] = [];
+  readonly number: { resource_type: string; id: string; code: string; value: number }[] = [];
+  readonly quantity: { resource_type: string; id: string; code: string; value: number; system: string | null; unit: string | null }[] = [];
+  readonly reference: { resource_type: string; id: string; code: string; target_type: string | null; target_id: string }[] = [];
+  readonly uri: { resource_type: string; id: string; code: string; value: string }[] = [];
+  readonly position: { resource_type: string; id: string; lat: number; lon: number }[] = [];
   readonly events: string[] = [];
 
   add(w: PreparedWrite): void {
-    const { resourceType: t, id } = w;
-    this.res.type.push(t);
-    this.res.id.push(id);
-    this.res.version.push(w.versionId);
-    this.res.updated.push(w.lastUpdated);
-    this.res.deleted.push(w.resource === null);
-    this.res.content.push(w.resource ? JSON.stringify(w.resource) : null);
-    if (w.existed) {
-      this.old.type.push(t);
-      this.old.id.push(id);
-    }
-    const event: ChangeEvent = { resourceType: t, id, versionId: String(w.versionId), lastUpdated: w.lastUpdated, operation: w.operation };
+    const { resourceType: resource_type, id } = w;
+    this.resource.push({ resource_type, id, version_id: w.versionId, last_updated: w.lastUpdated, deleted: w.resource === null, content: w.resource });
+    if (w.existed) this.old.push({ resource_type, id });
+    const event: ChangeEvent = { resourceType: resource_type, id, versionId: String(w.versionId), lastUpdated: w.lastUpdated, operation: w.operation };
     this.events.push(JSON.stringify(event));
     const ix = w.index;
     if (!ix) return;
-    for (const e of ix.token) push(this.token, { type: t, id, code: e.code, system: e.system, value: e.value });
-    for (const e of ix.string) push(this.str, { type: t, id, code: e.code, value: e.value, norm: normalizeText(e.value) });
-    for (const e of ix.date) push(this.date, { type: t, id, code: e.code, low: e.low, high: e.high });
-    for (const e of ix.number) push(this.num, { type: t, id, code: e.code, value: e.value });
-    for (const e of ix.quantity) push(this.qty, { type: t, id, code: e.code, value: e.value, system: e.system, unit: e.unit });
-    for (const e of ix.reference) push(this.ref, { type: t, id, code: e.code, targetType: e.targetType, targetId: e.targetId });
-    for (const e of ix.uri) push(this.uri, { type: t, id, code: e.code, value: e.value });
-    if (ix.position) push(this.pos, { type: t, id, lat: ix.position.lat, lon: ix.position.lon });
+    const row = { resource_type, id };
+    for (const e of ix.token) this.token.push({ ...row, code: e.code, system: e.system, value: e.value });
+    for (const e of ix.string) this.string.push({ ...row, code: e.code, value: e.value, norm: normalizeText(e.value) });
+    for (const e of ix.date) this.date.push({ ...row, code: e.code, low: e.low, high: e.high });
+    for (const e of ix.number) this.number.push({ ...row, code: e.code, value: e.value });
+    for (const e of ix.quantity) this.quantity.push({ ...row, code: e.code, value: e.value, system: e.system, unit: e.unit });
+    for (const e of ix.reference) this.reference.push({ ...row, code: e.code, target_type: e.targetType, target_id: e.targetId });
+    for (const e of ix.uri) this.uri.push({ ...row, code: e.code, value: e.value });
+    if (ix.position) this.position.push({ ...row, lat: ix.position.lat, lon: ix.position.lon });
   }
 
-  params(): unknown[] {
-    const r = this.res;
-    return [
-      r.type, r.id, r.version, r.updated, r.deleted, r.content,
-      this.old.type, this.old.id,
-      ...Object.values(this.token), ...Object.values(this.str), ...Object.values(this.date), ...Object.values(this.num),
-      ...Object.values(this.qty), ...Object.values(this.ref), ...Object.values(this.uri), ...Object.values(this.pos),
-      this.events,
-    ];
+  params(): string[] {
+    return [this.resource, this.old, this.token, this.string, this.date, this.number, this.quantity, this.reference, this.uri, this.position, this.events].map(
+      (rows) => JSON.stringify(rows),
+    );
   }
 }
 
-function push<T extends Record<string, unknown[]>>(cols: T, row: { [K in keyof T]: T[K][number] }): void {
-  for (const k of Object.keys(cols) as (keyof T)[]) (cols[k] as unknown[]).push(row[k]);
-}
-
-const OLD = 'unnest($7::text[], $8::text[]) AS o(t, i)';
-const clearIndex = (table: string): string => `DELETE FROM ${table} s USING ${OLD} WHERE s.resource_type = o.t AND s.id = o.i`;
+const OLD = 'json_to_recordset($2::json) AS o(resource_type text, id text)';
+const clearIndex = (table: string): string => `DELETE FROM ${table} s USING ${OLD} WHERE s.resource_type = o.resource_type AND s.id = o.id`;
+const KEY = 'resource_type text, id text, code text';
+const fill = (table: string, param: number, columns: string): string =>
+  `INSERT INTO ${table} SELECT * FROM json_to_recordset($${param}::json) AS x(${columns})`;
 
 /**
  * One statement per batch: earlier versions to history, new versions in place, index rows replaced,
@@ -383,11 +370,11 @@ const WRITE_SQL = `
 WITH hist AS (
   INSERT INTO resource_history (resource_type, id, version_id, last_updated, deleted, content)
   SELECT r.resource_type, r.id, r.version_id, r.last_updated, r.deleted, r.content
-  FROM resource r JOIN ${OLD} ON r.resource_type = o.t AND r.id = o.i
+  FROM resource r JOIN ${OLD} ON r.resource_type = o.resource_type AND r.id = o.id
 ),
 up AS (
   INSERT INTO resource (resource_type, id, version_id, last_updated, deleted, content)
-  SELECT t, i, v, u, d, c::jsonb FROM unnest($1::text[], $2::text[], $3::int[], $4::timestamptz[], $5::boolean[], $6::text[]) AS n(t, i, v, u, d, c)
+  SELECT * FROM json_to_recordset($1::json) AS n(resource_type text, id text, version_id int, last_updated timestamptz, deleted boolean, content jsonb)
   ON CONFLICT (resource_type, id) DO UPDATE
     SET version_id = excluded.version_id, last_updated = excluded.last_updated, deleted = excluded.deleted, content = excluded.content
     WHERE resource.version_id = excluded.version_id - 1
@@ -401,13 +388,13 @@ d5 AS (${clearIndex('sp_quantity')}),
 d6 AS (${clearIndex('sp_reference')}),
 d7 AS (${clearIndex('sp_uri')}),
 d8 AS (${clearIndex('sp_position')}),
-i1 AS (INSERT INTO sp_token (resource_type, id, code, system, value) SELECT * FROM unnest($9::text[], $10::text[], $11::text[], $12::text[], $13::text[])),
-i2 AS (INSERT INTO sp_string (resource_type, id, code, value, norm) SELECT * FROM unnest($14::text[], $15::text[], $16::text[], $17::text[], $18::text[])),
-i3 AS (INSERT INTO sp_date (resource_type, id, code, low, high) SELECT * FROM unnest($19::text[], $20::text[], $21::text[], $22::timestamptz[], $23::timestamptz[])),
-i4 AS (INSERT INTO sp_number (resource_type, id, code, value) SELECT * FROM unnest($24::text[], $25::text[], $26::text[], $27::numeric[])),
-i5 AS (INSERT INTO sp_quantity (resource_type, id, code, value, system, unit) SELECT * FROM unnest($28::text[], $29::text[], $30::text[], $31::numeric[], $32::text[], $33::text[])),
-i6 AS (INSERT INTO sp_reference (resource_type, id, code, target_type, target_id) SELECT * FROM unnest($34::text[], $35::text[], $36::text[], $37::text[], $38::text[])),
-i7 AS (INSERT INTO sp_uri (resource_type, id, code, value) SELECT * FROM unnest($39::text[], $40::text[], $41::text[], $42::text[])),
-i8 AS (INSERT INTO sp_position (resource_type, id, lat, lon) SELECT * FROM unnest($43::text[], $44::text[], $45::float8[], $46::float8[])),
-ev AS (SELECT pg_notify('${CHANGE_CHANNEL}', e) FROM unnest($47::text[]) AS e)
+i1 AS (${fill('sp_token', 3, `${KEY}, system text, value text`)}),
+i2 AS (${fill('sp_string', 4, `${KEY}, value text, norm text`)}),
+i3 AS (${fill('sp_date', 5, `${KEY}, low timestamptz, high timestamptz`)}),
+i4 AS (${fill('sp_number', 6, `${KEY}, value numeric`)}),
+i5 AS (${fill('sp_quantity', 7, `${KEY}, value numeric, system text, unit text`)}),
+i6 AS (${fill('sp_reference', 8, `${KEY}, target_type text, target_id text`)}),
+i7 AS (${fill('sp_uri', 9, `${KEY}, value text`)}),
+i8 AS (${fill('sp_position', 10, 'resource_type text, id text, lat float8, lon float8')}),
+ev AS (SELECT pg_notify('${CHANGE_CHANNEL}', e) FROM json_array_elements_text($11::json) AS e)
 SELECT (SELECT count(*) FROM up) AS written, (SELECT count(*) FROM ev) AS notified`;
