@@ -1,8 +1,10 @@
 import { Migrator, type Kysely, type Migration, type MigrationProvider } from 'kysely';
 import * as m0001 from './migrations/0001_resources.ts';
+import * as m0002 from './migrations/0002_lz4_content.ts';
 
 const migrations: Record<string, Migration> = {
   '0001_resources': m0001,
+  '0002_lz4_content': m0002,
 };
 
 const provider: MigrationProvider = {
