@@ -12,7 +12,9 @@ const USAGE = `Usage: ror <command> [options]
 
 Commands:
   serve                         start the HTTP server (FHIR API on /fhir); seeds the demo dataset into an empty database
-  import finess FILE…           import FINESS files (etalab cs1100501/502/505/507 CSV, FINESS+ JSON structures)
+  import finess [--partial] FILE…
+                                import FINESS files (etalab cs1100501/502/505/507 CSV, FINESS+ JSON structures);
+                                structures missing from a full stock are closed, unless --partial (e.g. a regional cut)
   seed --demo                   load the Pays de la Loire demo dataset
   seed --scale national|N       generate the synthetic national dataset (N = number of établissements)
   help                          show this help
@@ -84,10 +86,12 @@ async function withRepository<T>(config: Config, fn: (repo: Repository) => Promi
 }
 
 async function importCommand(config: Config, args: string[]): Promise<number> {
-  const [source, ...files] = args;
+  const { values, positionals } = parseArgs({ args, options: { partial: { type: 'boolean' } }, allowPositionals: true, strict: true });
+  const [source, ...files] = positionals;
   if (source !== 'finess') throw new UsageError(`Unknown import source "${source ?? ''}" (expected: finess)`);
   if (files.length === 0) throw new UsageError('import finess needs at least one FILE');
-  const summary = await withRepository(config, (repo) => importFinessFiles(files, repo, { progress: createProgressReporter() }));
+  const closeMissing = values.partial !== true;
+  const summary = await withRepository(config, (repo) => importFinessFiles(files, repo, { progress: createProgressReporter(), closeMissing }));
   process.stdout.write(`${JSON.stringify(summary, null, 2)}\n`);
   return 0;
 }
