@@ -4,7 +4,11 @@ import { openDatabase, type Database } from './db/open.ts';
 import { buildApp } from './http/app.ts';
 import { seedDemo } from './importers/demo/index.ts';
 import { createProgressReporter } from './importers/progress.ts';
+import { loadR4Definitions } from './model/index.ts';
+import { loadNos } from './nos/index.ts';
+import { indexingPlan } from './store/indexing.ts';
 import { Repository } from './store/repository.ts';
+import { resourceTypes } from './store/search-parameters/registry.ts';
 
 export interface RunningServer {
   app: FastifyInstance;
@@ -18,8 +22,16 @@ async function isEmpty(db: Database): Promise<boolean> {
   return !rows[0]?.any;
 }
 
-/** Start: open the database → migrate → seed the demo dataset into an empty database → listen. */
+/** Loads the nomenclatures, the R4 definitions and the search parameters now rather than on the first request. */
+function warmUp(): void {
+  loadNos();
+  loadR4Definitions();
+  for (const type of resourceTypes) indexingPlan(type);
+}
+
+/** Start: load the model → open the database → migrate → seed the demo dataset into an empty database → listen. */
 export async function startServer(config: Config, options: { seedDemoIfEmpty?: boolean } = {}): Promise<RunningServer> {
+  warmUp();
   const db = await openDatabase({ databaseUrl: config.databaseUrl, dataDir: config.dataDir });
   try {
     const repo = new Repository(db);
