@@ -169,6 +169,16 @@ test('putBatch leaves identical content unchanged and versions only what changed
   assert.equal((await repo.read('Organization', 'eg-530000025')).meta?.versionId, '2');
 });
 
+test('concurrent batches writing the same resource both land, one after the other, without losing a version', async () => {
+  const base = eg('850000019', 'CHD VENDEE');
+  await repo.putBatch([base]);
+  const outcomes = await Promise.all([repo.putBatch([{ ...base, name: 'CHD VENDEE A' }]), repo.putBatch([{ ...base, name: 'CHD VENDEE B' }])]);
+  assert.deepEqual(outcomes.map((o) => o[0]?.status), ['updated', 'updated']);
+  const history = await repo.history('Organization', 'eg-850000019');
+  assert.deepEqual(history.map((h) => h.versionId), ['3', '2', '1']);
+  assert.deepEqual(history.slice(0, 2).map((h) => (h.resource as Organization).name).sort(), ['CHD VENDEE A', 'CHD VENDEE B']);
+});
+
 test('ids by tag list current resources carrying the tag', async () => {
   const ids = await repo.idsByTag('Organization', 'urn:ror:data-origin', 'finess');
   assert.ok(ids.includes('eg-490000676'));

@@ -14,6 +14,9 @@ import { isIndexedResourceType, type IndexedResourceType } from './search-parame
 
 
 const ID_PATTERN = /^[A-Za-z0-9\-.]{1,64}$/;
+/** A batch that lost a race with a concurrent write is replayed on the new versions, up to this many times. */
+const MAX_BATCH_ATTEMPTS = 3;
+const UNIQUE_VIOLATION = '23505';
 
 
 /** One stored version of a resource (`resource` is absent for a deletion tombstone). */
@@ -84,7 +87,7 @@ export class Repository implements ResourceSink {
     const id = resource.id;
     if (!id || !ID_PATTERN.test(id)) throw badRequest(`Invalid or missing resource id "${id ?? ''}"`, `${type}.id`);
     return this.transaction(async (client) => {
-      const current = (await this.lockCurrent(client, type, [id])).get(id);
+      const current = (await this.currentRows(client, type, [id], { lock: true, content: false })).get(id);
       checkIfMatch(options.ifMatch, current, `${type}/${id}`);
       const prepared = this.prepare(type, id, resource, current?.version_id ?? 0, current && !current.deleted ? 'update' : 'create');
       await this.writePrepared(client, [prepared]);
@@ -95,7 +98,7 @@ export class Repository implements ResourceSink {
   async delete(resourceType: string, id: string, options: { ifMatch?: string } = {}): Promise<void> {
     const type = checkType(resourceType);
     await this.transaction(async (client) => {
-      const current = (await this.lockCurrent(client, type, [id])).get(id);
+      const current = (await this.currentRows(client, type, [id], { lock: true, content: false })).get(id);
       if (!current) throw notFound(`${type}/${id}`);
       checkIfMatch(options.ifMatch, current, `${type}/${id}`);
       if (current.deleted) return;
@@ -185,6 +188,20 @@ export class Repository implements ResourceSink {
    * stopping the others; one equal to its current version is left unchanged.
    */
   async putBatch(resources: Resource[]): Promise<PutOutcome[]> {
+    for (let attempt = 1; ; attempt++) {
+      try {
+        return await this.putBatchOnce(resources);
+      } catch (err) {
+        if (!(err instanceof StoreError && err.status === 409 && attempt < MAX_BATCH_ATTEMPTS)) throw err;
+      }
+    }
+  }
+
+  /**
+   * Reads the current versions without locking them (most of an import is unchanged) and relies on the
+   * write statement's version check: a concurrent change makes the whole batch fail with 409.
+   */
+  private async putBatchOnce(resources: Resource[]): Promise<PutOutcome[]> {
     const outcomes: PutOutcome[] = new Array(resources.length);
     await this.transaction(async (client) => {
       let pending: { at: number; type: string; resource: Resource }[] = [];
@@ -194,7 +211,7 @@ export class Repository implements ResourceSink {
         for (const p of pending) byType.set(p.type, [...(byType.get(p.type) ?? []), p.resource.id as string]);
         const current = new Map<string, CurrentRow>();
         for (const [type, ids] of byType) {
-          for (const [id, row] of await this.lockCurrent(client, type, ids, true)) current.set(`${type}/${id}`, row);
+          for (const [id, row] of await this.currentRows(client, type, ids, { lock: false, content: true })) current.set(`${type}/${id}`, row);
         }
         const writes: PreparedWrite[] = [];
         for (const p of pending) {
@@ -261,10 +278,16 @@ export class Repository implements ResourceSink {
     };
   }
 
-  /** Locks the current rows of `ids`; their content is read only when asked (`content` is null otherwise). */
-  private async lockCurrent(client: pg.PoolClient, type: string, ids: string[], withContent = false): Promise<Map<string, CurrentRow>> {
+  /** The current rows of `ids`, locked or not; their content is read only when asked (`content` is null otherwise). */
+  private async currentRows(
+    client: pg.PoolClient,
+    type: string,
+    ids: string[],
+    read: { lock: boolean; content: boolean },
+  ): Promise<Map<string, CurrentRow>> {
     const { rows } = await client.query<CurrentRow>(
-      `SELECT id, version_id, deleted, ${withContent ? 'content' : 'NULL AS content'} FROM resource WHERE resource_type = $1 AND id = ANY($2::text[]) FOR UPDATE`,
+      `SELECT id, version_id, deleted, ${read.content ? 'content' : 'NULL AS content'} FROM resource
+       WHERE resource_type = $1 AND id = ANY($2::text[])${read.lock ? ' FOR UPDATE' : ''}`,
       [type, ids],
     );
     return new Map(rows.map((r) => [r.id, r]));
@@ -273,10 +296,18 @@ export class Repository implements ResourceSink {
   private async writePrepared(client: pg.PoolClient, writes: PreparedWrite[]): Promise<void> {
     const rows = new WriteRows();
     for (const w of writes) rows.add(w);
-    const result = await client.query<{ written: string }>({ name: 'ror_write', text: WRITE_SQL, values: rows.params() });
-    if (Number(result.rows[0]?.written) !== writes.length) {
-      throw new StoreError(409, [{ severity: 'error', code: 'conflict', diagnostics: 'A concurrent write changed one of these resources; retry' }]);
+    const concurrentWrite = (): StoreError =>
+      new StoreError(409, [{ severity: 'error', code: 'conflict', diagnostics: 'A concurrent write changed one of these resources; retry' }]);
+    let written: number;
+    try {
+      const result = await client.query<{ written: string }>({ name: 'ror_write', text: WRITE_SQL, values: rows.params() });
+      written = Number(result.rows[0]?.written);
+    } catch (err) {
+      // The same earlier version moved to history twice: another transaction replaced it first.
+      if ((err as { code?: string }).code === UNIQUE_VIOLATION) throw concurrentWrite();
+      throw err;
     }
+    if (written !== writes.length) throw concurrentWrite();
   }
 
   private async transaction<T>(fn: (client: pg.PoolClient) => Promise<T>): Promise<T> {
