@@ -21,6 +21,7 @@ try {
   const seconds = (performance.now() - started) / 1000;
   const written = Object.values(summary.resources).reduce((a, b) => a + b, 0);
 
+  await db.pool.query('ANALYZE');
   const { rows: dbSize } = await db.pool.query<{ size: string }>('SELECT pg_database_size(current_database())::text AS size');
   const { rows: tables } = await db.pool.query<{ table: string; total: string; rows: string }>(
     `SELECT c.relname AS table, pg_total_relation_size(c.oid)::text AS total, c.reltuples::bigint::text AS rows

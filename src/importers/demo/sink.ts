@@ -27,6 +27,8 @@ export class SeedRejectedError extends Error {
   }
 }
 
+const MAX_BATCHES_IN_FLIGHT = 2;
+
 export interface WriteOptions {
   batchSize: number;
   progress: ProgressReporter;
@@ -36,8 +38,9 @@ export interface WriteOptions {
 }
 
 /**
- * Writes resources with `putBatch` in batches of `batchSize`, pulling them lazily from `source` (never more
- * than one batch in memory). Throws a {@link SeedRejectedError} after the last batch when any was rejected.
+ * Writes resources with `putBatch` in batches of `batchSize`, pulling them lazily from `source`. Two batches are
+ * in flight at once, so that one is validated and indexed while the database stores the other (the store writes
+ * each in its own transaction). Throws a {@link SeedRejectedError} after the last batch when any was rejected.
  */
 export async function writeInBatches(
   sink: ResourceSink,
@@ -49,21 +52,28 @@ export async function writeInBatches(
   const rejected: SeedRejectedError['rejected'] = [];
   let done = 0;
   let batch: Resource[] = [];
+  const inFlight = new Set<Promise<void>>();
   options.progress.start(options.label, options.total, 'items');
-  const flush = async (): Promise<void> => {
-    const outcomes = await sink.putBatch(batch);
-    if (outcomes.length !== batch.length) throw new Error(`putBatch returned ${outcomes.length} outcomes for ${batch.length} resources`);
+  const write = async (resources: Resource[]): Promise<void> => {
+    const outcomes = await sink.putBatch(resources);
+    if (outcomes.length !== resources.length) throw new Error(`putBatch returned ${outcomes.length} outcomes for ${resources.length} resources`);
     outcomes.forEach((o, i) => {
       if (o.status === 'rejected') {
         summary.rejected += 1;
-        rejected.push({ resourceType: batch[i]?.resourceType ?? '?', id: o.id, issues: o.issues });
+        rejected.push({ resourceType: resources[i]?.resourceType ?? '?', id: o.id, issues: o.issues });
       } else {
         summary[o.status] += 1;
       }
     });
-    done += batch.length;
-    batch = [];
+    done += resources.length;
     options.progress.update(done);
+  };
+  const flush = async (): Promise<void> => {
+    const pending: Promise<void> = write(batch).finally(() => inFlight.delete(pending));
+    pending.catch(() => {});
+    inFlight.add(pending);
+    batch = [];
+    if (inFlight.size >= MAX_BATCHES_IN_FLIGHT) await Promise.race(inFlight);
   };
   for await (const resource of source) {
     summary.resources[resource.resourceType] = (summary.resources[resource.resourceType] ?? 0) + 1;
@@ -71,6 +81,7 @@ export async function writeInBatches(
     if (batch.length >= options.batchSize) await flush();
   }
   if (batch.length > 0) await flush();
+  await Promise.all(inFlight);
   options.progress.finish(`${summary.created} created, ${summary.updated} updated, ${summary.unchanged} unchanged, ${summary.rejected} rejected`);
   if (rejected.length > 0) throw new SeedRejectedError(summary, rejected);
   return summary;
