@@ -17,6 +17,12 @@ const ID_PATTERN = /^[A-Za-z0-9\-.]{1,64}$/;
 /** A batch that lost a race with a concurrent write is replayed on the new versions, up to this many times. */
 const MAX_BATCH_ATTEMPTS = 3;
 const UNIQUE_VIOLATION = '23505';
+/**
+ * Current rows of the ids in $2 (type $1) by primary-key look-ups. The plain `id = ANY($2)` form let the
+ * planner scan every row of the type through another index while statistics lagged behind a growing table
+ * (350 ms instead of 4 ms for 500 ids among 165 k Organizations).
+ */
+const BY_IDS = 'unnest($2::text[]) AS k(id) JOIN resource r ON r.resource_type = $1 AND r.id = k.id';
 
 
 /** One stored version of a resource (`resource` is absent for a deletion tombstone). */
@@ -168,7 +174,7 @@ export class Repository implements ResourceSink {
   async readCurrent(resourceType: string, ids: string[]): Promise<Map<string, Resource>> {
     const type = checkType(resourceType);
     const { rows } = await this.db.pool.query<CurrentRow>(
-      'SELECT id, version_id, deleted, content FROM resource WHERE resource_type = $1 AND id = ANY($2::text[]) AND NOT deleted',
+      `SELECT r.id, r.version_id, r.deleted, r.content FROM ${BY_IDS} WHERE NOT r.deleted`,
       [type, ids],
     );
     return new Map(rows.filter((r) => r.content).map((r) => [r.id, r.content as Resource]));
@@ -286,8 +292,7 @@ export class Repository implements ResourceSink {
     read: { lock: boolean; content: boolean },
   ): Promise<Map<string, CurrentRow>> {
     const { rows } = await client.query<CurrentRow>(
-      `SELECT id, version_id, deleted, ${read.content ? 'content' : 'NULL AS content'} FROM resource
-       WHERE resource_type = $1 AND id = ANY($2::text[])${read.lock ? ' FOR UPDATE' : ''}`,
+      `SELECT r.id, r.version_id, r.deleted, ${read.content ? 'r.content' : 'NULL AS content'} FROM ${BY_IDS}${read.lock ? ' FOR UPDATE OF r' : ''}`,
       [type, ids],
     );
     return new Map(rows.map((r) => [r.id, r]));
