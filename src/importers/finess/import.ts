@@ -137,9 +137,12 @@ interface Unit {
 }
 
 /** Shared state of one import run. */
+const MAX_BATCHES_IN_FLIGHT = 2;
+
 class Run {
   readonly summary: ImportSummary = { files: [], created: 0, updated: 0, unchanged: 0, rejected: [], closed: 0, unknownRecordTypes: {} };
   private pending: Unit[] = [];
+  private readonly inFlight = new Set<Promise<void>>();
   private file = '';
 
   constructor(
@@ -163,13 +166,30 @@ class Run {
 
   async add(unit: Unit): Promise<void> {
     this.pending.push(unit);
-    if (this.pending.length >= this.batchSize) await this.flush();
+    if (this.pending.length >= this.batchSize) await this.startBatch();
   }
 
+  /** Writes what is pending and waits for every batch still in flight. */
   async flush(): Promise<void> {
+    await this.startBatch();
+    await Promise.all(this.inFlight);
+  }
+
+  /**
+   * Starts writing the pending units; up to two batches are in flight, so that one is mapped, validated and
+   * indexed while the database stores the other.
+   */
+  private async startBatch(): Promise<void> {
     const units = this.pending;
     this.pending = [];
     if (units.length === 0) return;
+    const batch: Promise<void> = this.write(units).finally(() => this.inFlight.delete(batch));
+    batch.catch(() => {});
+    this.inFlight.add(batch);
+    if (this.inFlight.size >= MAX_BATCHES_IN_FLIGHT) await Promise.race(this.inFlight);
+  }
+
+  private async write(units: Unit[]): Promise<void> {
     const current = await this.readAll(units.flatMap((u) => u.reads));
     const resources: Resource[] = [];
     const lines: number[] = [];
