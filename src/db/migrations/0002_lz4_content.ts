@@ -5,22 +5,19 @@ import { sql, type Kysely } from 'kysely';
  * with the default pglz and 59 ms with lz4 (PostgreSQL 15). PGlite is built without lz4 and keeps pglz.
  */
 export async function up(db: Kysely<unknown>): Promise<void> {
-  await sql`
-    DO $$
-    BEGIN
-      ALTER TABLE resource ALTER COLUMN content SET COMPRESSION lz4;
-      ALTER TABLE resource_history ALTER COLUMN content SET COMPRESSION lz4;
-    EXCEPTION WHEN feature_not_supported THEN
-      NULL;
-    END $$`.execute(db);
+  await setContentCompression(db, 'lz4');
 }
 
 export async function down(db: Kysely<unknown>): Promise<void> {
+  await setContentCompression(db, 'pglz');
+}
+
+async function setContentCompression(db: Kysely<unknown>, method: 'lz4' | 'pglz'): Promise<void> {
   await sql`
     DO $$
     BEGIN
-      ALTER TABLE resource ALTER COLUMN content SET COMPRESSION pglz;
-      ALTER TABLE resource_history ALTER COLUMN content SET COMPRESSION pglz;
+      ALTER TABLE resource ALTER COLUMN content SET COMPRESSION ${sql.raw(method)};
+      ALTER TABLE resource_history ALTER COLUMN content SET COMPRESSION ${sql.raw(method)};
     EXCEPTION WHEN feature_not_supported THEN
       NULL;
     END $$`.execute(db);
