@@ -1,10 +1,12 @@
 import { Migrator, type Kysely, type Migration, type MigrationProvider } from 'kysely';
 import * as m0001 from './migrations/0001_resources.ts';
 import * as m0002 from './migrations/0002_lz4_content.ts';
+import * as m0003 from './migrations/0003_access.ts';
 
 const migrations: Record<string, Migration> = {
   '0001_resources': m0001,
   '0002_lz4_content': m0002,
+  '0003_access': m0003,
 };
 
 const provider: MigrationProvider = {

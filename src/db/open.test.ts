@@ -41,7 +41,7 @@ test('migrations are idempotent: reopening a migrated database runs none again',
     await a.close();
     const b = await openDatabase({ dataDir: dir });
     const { rows } = await b.pool.query<{ name: string }>('SELECT name FROM ror_migration ORDER BY name');
-    assert.deepEqual(rows.map((r) => r.name), ['0001_resources', '0002_lz4_content']);
+    assert.deepEqual(rows.map((r) => r.name), ['0001_resources', '0002_lz4_content', '0003_access']);
     await b.close();
   } finally {
     fs.rmSync(dir, { recursive: true, force: true });

@@ -47,6 +47,11 @@ async function countRows(table: string, id: string): Promise<number> {
   return Number(rows[0]?.n);
 }
 
+async function auditRows(id: string): Promise<{ action: string; actor_id: string; client: string | null; version_id: number }[]> {
+  const { rows } = await db.pool.query('SELECT action, actor_id, client, version_id FROM audit_event WHERE resource_id = $1 ORDER BY id', [id]);
+  return rows;
+}
+
 async function settle(): Promise<void> {
   await new Promise((r) => setTimeout(r, 100));
 }
@@ -127,7 +132,20 @@ test('a write that fails in the database leaves nothing behind: no version, no i
   for (const id of ['hs-fine', 'hs-broken']) {
     assert.equal(await countRows('resource', id), 0);
     assert.equal(await countRows('sp_token', id), 0);
+    assert.deepEqual(await auditRows(id), []);
   }
+});
+
+test('every version written is audited with who wrote it and through which client', async () => {
+  const by = { actor: { kind: 'user' as const, id: 'acc-1', label: 'referent@chu-nantes.fr' }, client: 'web', ip: '10.0.0.7' };
+  await repo.update(offer('hs-audited'), { by });
+  await repo.update({ ...offer('hs-audited'), name: 'Réanimation polyvalente' }, { by });
+  await repo.delete('HealthcareService', 'hs-audited');
+  assert.deepEqual(await auditRows('hs-audited'), [
+    { action: 'create', actor_id: 'acc-1', client: 'web', version_id: 1 },
+    { action: 'update', actor_id: 'acc-1', client: 'web', version_id: 2 },
+    { action: 'delete', actor_id: 'system', client: 'cli', version_id: 3 },
+  ]);
 });
 
 test('putBatch rejects an invalid resource without stopping the others', async () => {

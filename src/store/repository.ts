@@ -5,6 +5,7 @@ import type { Database } from '../db/open.ts';
 import { validateRorResource } from '../model/validate.ts';
 import { extractIndex } from './indexing.ts';
 import type { IndexEntries } from './index-types.ts';
+import { auditContextJson, SYSTEM_CONTEXT, type RequestContext } from './audit.ts';
 import { CHANGE_CHANNEL, type ChangeEvent } from './events.ts';
 import { badRequest, gone, invalidResource, notFound, StoreError, versionConflict } from './errors.ts';
 import { jsonEqual } from './json.ts';
@@ -33,6 +34,13 @@ export interface StoredVersion {
   lastUpdated: string;
   deleted: boolean;
   resource?: Resource;
+}
+
+export interface WriteOptions {
+  /** The expected current versionId (If-Match). */
+  ifMatch?: string;
+  /** Who writes, recorded in the audit log with the version (default: the server itself). */
+  by?: RequestContext;
 }
 
 export interface RepositoryOptions {
@@ -77,18 +85,18 @@ export class Repository implements ResourceSink {
     this.now = options.now ?? (() => new Date());
   }
 
-  async create<T extends Resource>(resource: T): Promise<T> {
+  async create<T extends Resource>(resource: T, options: { by?: RequestContext } = {}): Promise<T> {
     const type = checkType(resource.resourceType);
     const id = randomUUID();
     const stamped = this.prepare(type, id, { ...resource, id }, 0, 'create');
     await this.transaction(async (client) => {
-      await this.writePrepared(client, [stamped]);
+      await this.writePrepared(client, [stamped], options.by);
     });
     return stamped.resource as T;
   }
 
   /** Update (or create with the client's id). `ifMatch` is the expected current versionId. */
-  async update<T extends Resource>(resource: T, options: { ifMatch?: string } = {}): Promise<{ resource: T; created: boolean }> {
+  async update<T extends Resource>(resource: T, options: WriteOptions = {}): Promise<{ resource: T; created: boolean }> {
     const type = checkType(resource.resourceType);
     const id = resource.id;
     if (!id || !ID_PATTERN.test(id)) throw badRequest(`Invalid or missing resource id "${id ?? ''}"`, `${type}.id`);
@@ -96,12 +104,12 @@ export class Repository implements ResourceSink {
       const current = (await this.currentRows(client, type, [id], { lock: true, content: false })).get(id);
       checkIfMatch(options.ifMatch, current, `${type}/${id}`);
       const prepared = this.prepare(type, id, resource, current?.version_id ?? 0, current && !current.deleted ? 'update' : 'create');
-      await this.writePrepared(client, [prepared]);
+      await this.writePrepared(client, [prepared], options.by);
       return { resource: prepared.resource as T, created: !current || current.deleted };
     });
   }
 
-  async delete(resourceType: string, id: string, options: { ifMatch?: string } = {}): Promise<void> {
+  async delete(resourceType: string, id: string, options: WriteOptions = {}): Promise<void> {
     const type = checkType(resourceType);
     await this.transaction(async (client) => {
       const current = (await this.currentRows(client, type, [id], { lock: true, content: false })).get(id);
@@ -118,7 +126,7 @@ export class Repository implements ResourceSink {
         index: null,
         operation: 'delete',
       };
-      await this.writePrepared(client, [prepared]);
+      await this.writePrepared(client, [prepared], options.by);
     });
   }
 
@@ -193,10 +201,10 @@ export class Repository implements ResourceSink {
    * Writes many resources (ids set by the caller) in one transaction. Invalid ones are rejected without
    * stopping the others; one equal to its current version is left unchanged.
    */
-  async putBatch(resources: Resource[]): Promise<PutOutcome[]> {
+  async putBatch(resources: Resource[], by?: RequestContext): Promise<PutOutcome[]> {
     for (let attempt = 1; ; attempt++) {
       try {
-        return await this.putBatchOnce(resources);
+        return await this.putBatchOnce(resources, by);
       } catch (err) {
         if (!(err instanceof StoreError && err.status === 409 && attempt < MAX_BATCH_ATTEMPTS)) throw err;
       }
@@ -207,7 +215,7 @@ export class Repository implements ResourceSink {
    * Reads the current versions without locking them (most of an import is unchanged) and relies on the
    * write statement's version check: a concurrent change makes the whole batch fail with 409.
    */
-  private async putBatchOnce(resources: Resource[]): Promise<PutOutcome[]> {
+  private async putBatchOnce(resources: Resource[], by: RequestContext | undefined): Promise<PutOutcome[]> {
     const outcomes: PutOutcome[] = new Array(resources.length);
     await this.transaction(async (client) => {
       let pending: { at: number; type: string; resource: Resource }[] = [];
@@ -236,7 +244,7 @@ export class Repository implements ResourceSink {
             outcomes[p.at] = { status: 'rejected', id, issues: err.issues };
           }
         }
-        if (writes.length > 0) await this.writePrepared(client, writes);
+        if (writes.length > 0) await this.writePrepared(client, writes, by);
         pending = [];
         seen.clear();
       };
@@ -298,14 +306,14 @@ export class Repository implements ResourceSink {
     return new Map(rows.map((r) => [r.id, r]));
   }
 
-  private async writePrepared(client: pg.PoolClient, writes: PreparedWrite[]): Promise<void> {
+  private async writePrepared(client: pg.PoolClient, writes: PreparedWrite[], by: RequestContext = SYSTEM_CONTEXT): Promise<void> {
     const rows = new WriteRows();
     for (const w of writes) rows.add(w);
     const concurrentWrite = (): StoreError =>
       new StoreError(409, [{ severity: 'error', code: 'conflict', diagnostics: 'A concurrent write changed one of these resources; retry' }]);
     let written: number;
     try {
-      const result = await client.query<{ written: string }>({ name: 'ror_write', text: WRITE_SQL, values: rows.params() });
+      const result = await client.query<{ written: string }>({ name: 'ror_write', text: WRITE_SQL, values: [...rows.params(), auditContextJson(by)] });
       written = Number(result.rows[0]?.written);
     } catch (err) {
       // The same earlier version moved to history twice: another transaction replaced it first.
@@ -403,7 +411,7 @@ const fill = (table: string, param: number, columns: string): string =>
 
 /**
  * One statement per batch: earlier versions to history, new versions in place, index rows replaced,
- * change events queued (PostgreSQL delivers NOTIFY only on commit).
+ * change events queued (PostgreSQL delivers NOTIFY only on commit), one audit record per version.
  */
 const WRITE_SQL = `
 WITH hist AS (
@@ -435,5 +443,12 @@ i5 AS (${fill('sp_quantity', 8, `${KEY}, value numeric, system text, unit text`)
 i6 AS (${fill('sp_reference', 9, `${KEY}, target_type text, target_id text`)}),
 i7 AS (${fill('sp_uri', 10, `${KEY}, value text`)}),
 i8 AS (${fill('sp_position', 11, 'resource_type text, id text, lat float8, lon float8')}),
-ev AS (SELECT pg_notify('${CHANGE_CHANNEL}', e) FROM json_array_elements_text($12::json) AS e)
+ev AS (SELECT pg_notify('${CHANGE_CHANNEL}', e) FROM json_array_elements_text($12::json) AS e),
+au AS (
+  INSERT INTO audit_event (at, action, outcome, actor_kind, actor_id, actor_label, client, ip, resource_type, resource_id, version_id)
+  SELECT e."lastUpdated", e.operation, 'success', a.kind, a.id, a.label, a.client, a.ip, e."resourceType", e.id, e."versionId"
+  FROM json_array_elements_text($12::json) AS t(event)
+  CROSS JOIN json_to_record(t.event::json) AS e("resourceType" text, id text, "versionId" integer, "lastUpdated" timestamptz, operation text)
+  CROSS JOIN json_to_record($13::json) AS a(kind text, id text, label text, client text, ip text)
+)
 SELECT (SELECT count(*) FROM up) AS written, (SELECT count(*) FROM ev) AS notified`;

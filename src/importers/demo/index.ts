@@ -20,5 +20,11 @@ export async function seedDemo(sink: ResourceSink, options: SeedDemoOptions = {}
   progress.start('Building the demo dataset', undefined, 'items');
   const resources = buildDemoDataset(options);
   progress.finish(`${resources.length} resources`);
-  return writeInBatches(sink, resources, { batchSize: 500, progress, label: 'Writing the demo dataset', total: resources.length });
+  return writeInBatches(sink, resources, {
+    batchSize: 500,
+    progress,
+    label: 'Writing the demo dataset',
+    total: resources.length,
+    by: { actor: { kind: 'system', id: 'seed-demo', label: 'ror seed --demo' }, client: 'import' },
+  });
 }

@@ -1,4 +1,5 @@
 import type { OperationOutcomeIssue, Resource } from '@medplum/fhirtypes';
+import type { RequestContext } from '../../store/audit.ts';
 import type { ResourceSink } from '../../store/sink.ts';
 import type { ProgressReporter } from '../progress.ts';
 
@@ -33,6 +34,8 @@ export interface WriteOptions {
   batchSize: number;
   progress: ProgressReporter;
   label: string;
+  /** Who writes, for the audit log. */
+  by: RequestContext;
   /** expected number of resources, for the progress bar */
   total?: number;
 }
@@ -55,7 +58,7 @@ export async function writeInBatches(
   const inFlight = new Set<Promise<void>>();
   options.progress.start(options.label, options.total, 'items');
   const write = async (resources: Resource[]): Promise<void> => {
-    const outcomes = await sink.putBatch(resources);
+    const outcomes = await sink.putBatch(resources, options.by);
     if (outcomes.length !== resources.length) throw new Error(`putBatch returned ${outcomes.length} outcomes for ${resources.length} resources`);
     outcomes.forEach((o, i) => {
       if (o.status === 'rejected') {

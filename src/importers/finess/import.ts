@@ -27,7 +27,10 @@ import {
 import { pmejSources, scanPmej, type FinessPlusHeader } from './finess-plus.ts';
 import { territoryOfInseeCode } from './geo.ts';
 import { readLines } from './lines.ts';
+import type { RequestContext } from '../../store/audit.ts';
 import type { ResourceSink } from '../../store/sink.ts';
+
+const FINESS_IMPORT: RequestContext = { actor: { kind: 'system', id: 'import-finess', label: 'ror import finess' }, client: 'import' };
 import type { EgSource, EjSource, EquipementSource } from './source.ts';
 
 /** `ej` cs1100501, `et` cs1100507/cs1100502, `equipements` cs1100505, `finess-plus` the JSON structures flux. */
@@ -224,7 +227,7 @@ class Run {
   /** Writes and counts outcomes; `closing` counts updated Organizations as closed instead of updated. */
   async put(resources: Resource[], lines: number[], mode: 'tally' | 'closing'): Promise<void> {
     if (resources.length === 0) return;
-    const outcomes = await this.sink.putBatch(resources);
+    const outcomes = await this.sink.putBatch(resources, FINESS_IMPORT);
     if (outcomes.length !== resources.length) throw new Error(`putBatch answered ${outcomes.length} outcomes for ${resources.length} resources`);
     outcomes.forEach((o, i) => {
       const resource = resources[i] as Resource;

@@ -221,6 +221,7 @@ export async function seedSynthetic(sink: ResourceSink, options: SeedSyntheticOp
     batchSize: options.batchSize ?? 1000,
     progress: options.progress ?? silentProgress,
     label: `Synthetic dataset (${establishments} établissements)`,
+    by: { actor: { kind: 'system', id: 'seed-synthetic', label: 'ror seed --scale' }, client: 'import' },
     total: establishments * RESOURCES_PER_ESTABLISHMENT,
   });
 }
