@@ -88,12 +88,17 @@ export function buildCapacityExtension(entry: CapacityEntry): Extension {
   ]);
 }
 
+/** The dimensions of one entry that tell who may see it (see filterCapacityExtensions). */
+export type CapacityVisibilityKey = Partial<Pick<CapacityEntry, 'capacityStatus' | 'temporaryAssignment' | 'crisisType'>>;
+
+function capacityCode(ext: Extension, name: string): string | undefined {
+  const part = sub(ext, name);
+  return codeOf(part?.valueCodeableConcept) ?? part?.valueCode;
+}
+
 /** Reads one entry; throws when a mandatory sub-extension is missing (validated data never has that). */
 export function readCapacityExtension(ext: Extension): CapacityEntry {
-  const code = (name: string): string | undefined => {
-    const part = sub(ext, name);
-    return codeOf(part?.valueCodeableConcept) ?? part?.valueCode;
-  };
+  const code = (name: string): string | undefined => capacityCode(ext, name);
   const required = (name: string): string => {
     const value = code(name);
     if (value === undefined) throw new Error(`ror-location-supported-capacity entry without ${name}`);
@@ -123,6 +128,25 @@ export function readCapacityExtension(ext: Extension): CapacityEntry {
   const comment = sub(ext, SUB.supportedCapacity.comment)?.valueString;
   if (comment !== undefined) entry.comment = comment;
   return entry;
+}
+
+/**
+ * A Location's extensions keeping the `ror-location-supported-capacity` entries that pass `keep` (the other
+ * extensions in place). Returns `exts` itself when every entry passes.
+ */
+export function filterCapacityExtensions(exts: Extension[], keep: (key: CapacityVisibilityKey) => boolean): Extension[] {
+  const kept = exts.filter((ext) => {
+    if (ext.url !== EXT.locationSupportedCapacity) return true;
+    const key: CapacityVisibilityKey = {};
+    const status = capacityCode(ext, SUB.supportedCapacity.capacityStatus);
+    if (status !== undefined) key.capacityStatus = status;
+    const assignment = capacityCode(ext, SUB.supportedCapacity.temporaryAssignment);
+    if (assignment !== undefined) key.temporaryAssignment = assignment;
+    const crisis = capacityCode(ext, SUB.supportedCapacity.crisisType);
+    if (crisis !== undefined) key.crisisType = crisis;
+    return keep(key);
+  });
+  return kept.length === exts.length ? exts : kept;
 }
 
 /** All capacity entries of a Location, in order. */

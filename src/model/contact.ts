@@ -1,7 +1,8 @@
-import type { Extension, HumanName, OrganizationContact } from '@medplum/fhirtypes';
-import { codeOf, complexExtension, extension, extensions, nosConcept, sub } from './ext.ts';
+import type { ContactPoint, Extension, HumanName, OrganizationContact } from '@medplum/fhirtypes';
+import { codeOf, complexExtension, extension, extensions, type HasExtensions, nosConcept, sub } from './ext.ts';
 import {
   buildContactTelecomExtension,
+  CONFIDENTIALITY,
   buildTelecom,
   readContactTelecomExtension,
   readTelecom,
@@ -86,4 +87,81 @@ export function readHealthcareServiceContact(ext: Extension): RorContactRead {
   const confidentiality = codeOf(extension(ext, EXT.confidentialityLevel)?.valueCodeableConcept);
   if (confidentiality !== undefined) read.confidentiality = confidentiality;
   return read;
+}
+
+/** Whether a JDV_J222 niveau de confidentialité may be served. */
+export type LevelFilter = (level: string) => boolean;
+
+/** The JDV_J222 level carried by extension `url` of `el`; none recorded counts as très restreint. */
+function levelOf(el: HasExtensions, url: string): string {
+  return codeOf(extension(el, url)?.valueCodeableConcept) ?? CONFIDENTIALITY.veryRestricted;
+}
+
+/**
+ * The ContactPoints whose `ror-telecom-confidentiality-level` passes `keep`. Returns `telecoms` itself when all
+ * pass, so that callers copy only what changes.
+ */
+export function filterTelecoms(telecoms: ContactPoint[], keep: LevelFilter): ContactPoint[] {
+  const kept = telecoms.filter((t) => keep(levelOf(t, EXT.telecomConfidentialityLevel)));
+  return kept.length === telecoms.length ? telecoms : kept;
+}
+
+/**
+ * `Organization.contact` entries whose level passes `keepContact`, each with its telecoms filtered by
+ * `keepTelecom`; a contact whose telecoms are all filtered out is dropped. Returns `contacts` itself when
+ * nothing is removed; kept entries are shared, changed ones are shallow copies.
+ */
+export function filterOrganizationContacts(contacts: OrganizationContact[], keepContact: LevelFilter, keepTelecom: LevelFilter): OrganizationContact[] {
+  let changed = false;
+  const out: OrganizationContact[] = [];
+  for (const contact of contacts) {
+    if (!keepContact(levelOf(contact, EXT.contactConfidentialityLevel))) {
+      changed = true;
+      continue;
+    }
+    const telecom = contact.telecom === undefined ? undefined : filterTelecoms(contact.telecom, keepTelecom);
+    if (telecom === contact.telecom) {
+      out.push(contact);
+      continue;
+    }
+    changed = true;
+    if (telecom !== undefined && telecom.length > 0) out.push({ ...contact, telecom });
+  }
+  return changed ? out : contacts;
+}
+
+/**
+ * A HealthcareService's extensions with its `ror-healthcareservice-contact` entries filtered like
+ * {@link filterOrganizationContacts} (the contact by its `ror-confidentiality-level`, each
+ * `ror-healthcareservice-contact-telecom` by its own level); the other extensions are kept in place.
+ * Returns `extensions` itself when nothing is removed.
+ */
+export function filterServiceContactExtensions(exts: Extension[], keepContact: LevelFilter, keepTelecom: LevelFilter): Extension[] {
+  let changed = false;
+  const out: Extension[] = [];
+  for (const ext of exts) {
+    if (ext.url !== EXT.healthcareServiceContact) {
+      out.push(ext);
+      continue;
+    }
+    if (!keepContact(levelOf(ext, EXT.confidentialityLevel))) {
+      changed = true;
+      continue;
+    }
+    const parts = ext.extension ?? [];
+    let keptTelecoms = 0;
+    const kept = parts.filter((part) => {
+      if (part.url !== EXT.healthcareServiceContactTelecom) return true;
+      const keep = keepTelecom(levelOf(part, EXT.telecomConfidentialityLevel));
+      if (keep) keptTelecoms++;
+      return keep;
+    });
+    if (kept.length === parts.length) {
+      out.push(ext);
+      continue;
+    }
+    changed = true;
+    if (keptTelecoms > 0) out.push({ ...ext, extension: kept });
+  }
+  return changed ? out : exts;
 }

@@ -68,6 +68,11 @@ export interface OfferTemplate {
   specialty?: string;
   /** … and JDV_J229 profession (default 10, médecin). */
   profession?: string;
+  /**
+   * Emergency and critical-care units publish a très-restreint (JDV_J222 3) direct line for professionals: the
+   * unit's own line, or the SAMU régulation for a SMUR.
+   */
+  directLine?: 'unit' | 'regulation';
 }
 
 const ADULTS = [18, 120] as const;
@@ -87,16 +92,16 @@ const IMAGERIE = svc('imagerie', 'Service d’imagerie médicale');
 
 const TEMPLATES: readonly OfferTemplate[] = [
   // Urgences et soins critiques
-  { key: 'urgences', name: 'Urgences adultes', champ: '01', activite: '157', careMode: '33', typeOffre: '20', ageRange: [15, 120], pole: 'urgences', service: URGENCES, specialty: 'SM59' },
-  { key: 'urgences-polyvalentes', name: 'Urgences polyvalentes', champ: '01', activite: '157', careMode: '33', typeOffre: '20', ageRange: ALL_AGES, pole: 'urgences', service: URGENCES, specialty: 'SM59' },
-  { key: 'urgences-pediatriques', name: 'Urgences pédiatriques', champ: '01', activite: '249', careMode: '33', typeOffre: '311', ageRange: CHILDREN, pole: 'urgences', service: svc('urgences-pediatriques', 'Service des urgences pédiatriques'), specialty: 'SM40' },
-  { key: 'uhcd', name: 'Unité d’hospitalisation de courte durée (UHCD)', champ: '01', activite: '157', careMode: '13', typeOffre: '278', ageRange: ALL_AGES, pole: 'urgences', service: URGENCES, capacity: { nature: '01', min: 4, max: 16, live: true }, sae: 'uhcd' },
-  { key: 'smur', name: 'SMUR', champ: '01', activite: '136', careMode: '11', typeOffre: '247', ageRange: ALL_AGES, pole: 'urgences', service: URGENCES },
-  { key: 'rea-adulte', name: 'Réanimation polyvalente adulte', champ: '01', activite: '127', careMode: '28', typeOffre: '121', ageRange: ADULTS, pole: 'urgences', service: REANIMATION, capacity: { nature: '01', min: 8, max: 24, live: true }, sae: 'icu', specialty: 'SM46' },
-  { key: 'rea-pediatrique', name: 'Réanimation pédiatrique', champ: '01', activite: '130', careMode: '28', typeOffre: '121', ageRange: CHILDREN, pole: 'femme-enfant', service: svc('reanimation-pediatrique', 'Service de réanimation pédiatrique'), capacity: { nature: '01', min: 4, max: 12, live: true }, sae: 'icu', specialty: 'SM40' },
-  { key: 'si-polyvalent', name: 'Soins intensifs polyvalents', champ: '01', activite: '351', careMode: '28', typeOffre: '122', ageRange: ADULTS, pole: 'urgences', service: REANIMATION, capacity: { nature: '01', min: 6, max: 16, live: true }, sae: 'intensive', specialty: 'SM02' },
-  { key: 'usic', name: 'Unité de soins intensifs de cardiologie (USIC)', champ: '01', activite: '354', careMode: '28', typeOffre: '262', ageRange: ADULTS, pole: 'medecine', service: CARDIOLOGIE, capacity: { nature: '01', min: 6, max: 16, live: true }, sae: 'intensive', specialty: 'SM04' },
-  { key: 'usinv', name: 'Unité neurovasculaire, soins intensifs (USINV)', champ: '01', activite: '356', careMode: '28', typeOffre: '263', ageRange: ADULTS, pole: 'medecine', service: NEUROLOGIE, capacity: { nature: '01', min: 4, max: 12, live: true }, sae: 'intensive', specialty: 'SM32' },
+  { key: 'urgences', name: 'Urgences adultes', champ: '01', activite: '157', careMode: '33', typeOffre: '20', ageRange: [15, 120], pole: 'urgences', service: URGENCES, specialty: 'SM59', directLine: 'unit' },
+  { key: 'urgences-polyvalentes', name: 'Urgences polyvalentes', champ: '01', activite: '157', careMode: '33', typeOffre: '20', ageRange: ALL_AGES, pole: 'urgences', service: URGENCES, specialty: 'SM59', directLine: 'unit' },
+  { key: 'urgences-pediatriques', name: 'Urgences pédiatriques', champ: '01', activite: '249', careMode: '33', typeOffre: '311', ageRange: CHILDREN, pole: 'urgences', service: svc('urgences-pediatriques', 'Service des urgences pédiatriques'), specialty: 'SM40', directLine: 'unit' },
+  { key: 'uhcd', name: 'Unité d’hospitalisation de courte durée (UHCD)', champ: '01', activite: '157', careMode: '13', typeOffre: '278', ageRange: ALL_AGES, pole: 'urgences', service: URGENCES, capacity: { nature: '01', min: 4, max: 16, live: true }, sae: 'uhcd', directLine: 'unit' },
+  { key: 'smur', name: 'SMUR', champ: '01', activite: '136', careMode: '11', typeOffre: '247', ageRange: ALL_AGES, pole: 'urgences', service: URGENCES, directLine: 'regulation' },
+  { key: 'rea-adulte', name: 'Réanimation polyvalente adulte', champ: '01', activite: '127', careMode: '28', typeOffre: '121', ageRange: ADULTS, pole: 'urgences', service: REANIMATION, capacity: { nature: '01', min: 8, max: 24, live: true }, sae: 'icu', specialty: 'SM46', directLine: 'unit' },
+  { key: 'rea-pediatrique', name: 'Réanimation pédiatrique', champ: '01', activite: '130', careMode: '28', typeOffre: '121', ageRange: CHILDREN, pole: 'femme-enfant', service: svc('reanimation-pediatrique', 'Service de réanimation pédiatrique'), capacity: { nature: '01', min: 4, max: 12, live: true }, sae: 'icu', specialty: 'SM40', directLine: 'unit' },
+  { key: 'si-polyvalent', name: 'Soins intensifs polyvalents', champ: '01', activite: '351', careMode: '28', typeOffre: '122', ageRange: ADULTS, pole: 'urgences', service: REANIMATION, capacity: { nature: '01', min: 6, max: 16, live: true }, sae: 'intensive', specialty: 'SM02', directLine: 'unit' },
+  { key: 'usic', name: 'Unité de soins intensifs de cardiologie (USIC)', champ: '01', activite: '354', careMode: '28', typeOffre: '262', ageRange: ADULTS, pole: 'medecine', service: CARDIOLOGIE, capacity: { nature: '01', min: 6, max: 16, live: true }, sae: 'intensive', specialty: 'SM04', directLine: 'unit' },
+  { key: 'usinv', name: 'Unité neurovasculaire, soins intensifs (USINV)', champ: '01', activite: '356', careMode: '28', typeOffre: '263', ageRange: ADULTS, pole: 'medecine', service: NEUROLOGIE, capacity: { nature: '01', min: 4, max: 12, live: true }, sae: 'intensive', specialty: 'SM32', directLine: 'unit' },
 
   // Médecine
   { key: 'medecine-polyvalente', name: 'Médecine polyvalente', champ: '01', activite: '083', careMode: '28', typeOffre: '238', ageRange: ADULTS, pole: 'medecine', service: svc('medecine-polyvalente', 'Service de médecine polyvalente'), capacity: { nature: '01', min: 20, max: 60, live: true }, sae: 'mco', specialty: 'SM27' },

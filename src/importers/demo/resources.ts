@@ -9,11 +9,13 @@ import {
   type GeoPoint,
   LOCATION_STATUS,
   OI_TYPE,
+  type RorContact,
   type RorTelecom,
 } from '../../model/index.ts';
 import { familleOfActivite } from '../../nos/index.ts';
-import { POLES, type PoleKey } from './catalogue.ts';
+import { type OfferTemplate, POLES, type PoleKey } from './catalogue.ts';
 import type { CapacityPlan, LegalEntityPlan, OfferPlan, SitePlan } from './plan.ts';
+import { Prng } from './prng.ts';
 
 /** Resources of the dataset, in the order they are written (parents before children). */
 export type DemoResource = Organization | Location | HealthcareService | Practitioner | PractitionerRole;
@@ -62,6 +64,62 @@ function capacityEntries(c: CapacityPlan): CapacityEntry[] {
   if (c.available !== undefined) entries.push(entry('02', c.available, c.liveAt));
   if (c.occupied !== undefined) entries.push(entry('03', c.occupied, c.liveAt));
   return entries;
+}
+
+/** First digits of geographic phone numbers by region (JDV_J237 code), for sites without a real number. */
+const PHONE_PREFIX: Readonly<Record<string, string>> = {
+  '01': '0590',
+  '02': '0596',
+  '03': '0594',
+  '04': '0262',
+  '06': '0269',
+  '11': '01',
+  '24': '02',
+  '27': '03',
+  '28': '02',
+  '32': '03',
+  '44': '03',
+  '52': '02',
+  '53': '02',
+  '75': '05',
+  '76': '05',
+  '84': '04',
+  '93': '04',
+  '94': '04',
+};
+
+/**
+ * A plausible 10-digit phone number of one `line` of a site, always the same for the same site and line: the
+ * site's switchboard prefix when it has a real number, else its region's.
+ */
+function sitePhone(site: SitePlan, line: string): string {
+  const prefix = site.phone?.slice(0, 6) ?? PHONE_PREFIX[site.region] ?? '09';
+  const digits = 10 - prefix.length;
+  return prefix + String(new Prng(`phone:${site.finess}:${line}`).int(0, 10 ** digits - 1)).padStart(digits, '0');
+}
+
+/**
+ * The contacts of an offer, so that every JDV_J222 level shows in the demo: ville offers have a public
+ * appointment line (1), médico-social ones a public reception (1) and their direction (2), hospital ones the
+ * secretariat of their service (2) and, for emergency and critical-care units, a direct line (3). Every contact
+ * of a sensitive unit is très restreint (RG_EXP_039). Codes: purpose JDV_J221, function JDV_J220.
+ */
+function offerContacts(site: SitePlan, t: OfferTemplate): RorContact[] {
+  const contact = (c: Pick<RorContact, 'purpose' | 'function' | 'description'>, level: string, line: string): RorContact => {
+    const confidentiality = t.sensitive === true ? '3' : level;
+    return { ...c, confidentiality, telecoms: [{ value: sitePhone(site, line), channel: '2', confidentiality }] };
+  };
+  if (t.champ === '05') return [contact({ purpose: '02', function: '05', description: 'Prise de rendez-vous' }, '1', `rendez-vous:${t.service.key}`)];
+  if (t.champ === '04') {
+    return [
+      contact({ purpose: '01', description: 'Accueil' }, '1', 'accueil'),
+      contact({ purpose: '10', function: '01', description: 'Direction' }, '2', 'direction'),
+    ];
+  }
+  const contacts = [contact({ purpose: '07', function: '05', description: `Secrétariat — ${t.service.name}` }, '2', `secretariat:${t.service.key}`)];
+  if (t.directLine === 'unit') contacts.push(contact({ purpose: '04', function: '22', description: 'Ligne directe de l’unité' }, '3', `unite:${t.key}`));
+  if (t.directLine === 'regulation') contacts.push(contact({ purpose: '13', description: 'Régulation médicale (SAMU)' }, '3', 'regulation'));
+  return contacts;
 }
 
 /**
@@ -203,6 +261,7 @@ function offerResources(
         ageRange: { low: { value: t.ageRange[0], unit: 'a' }, high: { value: t.ageRange[1], unit: 'a' } },
       },
       sensitiveUnit: t.sensitive === true,
+      contacts: offerContacts(site, t),
       region,
       origin: offer.origin,
       createdAt,
