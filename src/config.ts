@@ -1,4 +1,6 @@
 import path from 'node:path';
+import { oidcConfigFromEnv, type OidcConfig } from './auth/oidc.ts';
+import { httpSettingsFromEnv, type HttpSettings } from './http/settings.ts';
 
 export interface Config {
   port: number;
@@ -6,22 +8,38 @@ export interface Config {
   databaseUrl: string | undefined;
   dataDir: string;
   logLevel: string;
+  /** Derives the server's signing keys; when absent they are generated once and kept in the database. */
+  authSecret: string | undefined;
+  sessionIdleMinutes: number;
+  sessionAbsoluteHours: number;
+  /** Lifetime of API access tokens. */
+  tokenTtlSeconds: number;
+  /** `RATE_LIMIT_PER_MINUTE`, `CORS_ORIGINS`, `TRUST_PROXY`. */
+  http: HttpSettings;
+  /** `OIDC_*`: the identity provider for single sign-on, when configured. */
+  oidc: OidcConfig | undefined;
 }
 
-function portFromEnv(env: NodeJS.ProcessEnv, name: string, fallback: number): number {
+function integerFromEnv(env: NodeJS.ProcessEnv, name: string, fallback: number, min: number, max: number, what: string): number {
   const raw = env[name];
   if (raw === undefined || raw === '') return fallback;
   const n = Number(raw);
-  if (!Number.isInteger(n) || n < 0 || n > 65535) throw new Error(`${name} must be a port number, got "${raw}"`);
+  if (!Number.isInteger(n) || n < min || n > max) throw new Error(`${name} must be ${what}, got "${raw}"`);
   return n;
 }
 
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   return {
-    port: portFromEnv(env, 'PORT', 3000),
+    port: integerFromEnv(env, 'PORT', 3000, 0, 65535, 'a port number'),
     host: env.HOST ?? '0.0.0.0',
     databaseUrl: env.DATABASE_URL || undefined,
     dataDir: path.resolve(env.DATA_DIR || '.data'),
     logLevel: env.LOG_LEVEL ?? 'info',
+    authSecret: env.AUTH_SECRET || undefined,
+    sessionIdleMinutes: integerFromEnv(env, 'SESSION_IDLE_MINUTES', 120, 1, 7 * 24 * 60, 'a number of minutes (1 to 10080)'),
+    sessionAbsoluteHours: integerFromEnv(env, 'SESSION_ABSOLUTE_HOURS', 12, 1, 30 * 24, 'a number of hours (1 to 720)'),
+    tokenTtlSeconds: integerFromEnv(env, 'TOKEN_TTL_SECONDS', 900, 60, 86_400, 'a number of seconds (60 to 86400)'),
+    http: httpSettingsFromEnv(env),
+    oidc: oidcConfigFromEnv(env),
   };
 }

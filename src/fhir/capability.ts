@@ -21,11 +21,30 @@ export function capabilityStatement(baseUrl: string): CapabilityStatement {
     rest: [
       {
         mode: 'server',
+        security: {
+          cors: true,
+          description:
+            'Every request is authenticated. Programs: OAuth 2.0 client credentials, a bearer token from POST /oauth/token ' +
+            '(scopes read, write-offer, write-capacities). People: the session cookie of the web login, with its CSRF token on writes. ' +
+            'Reads are filtered by the access profile (JDV_J68); writes are limited to the caller’s perimeter and audited.',
+        },
         resource: resourceTypes.map((type) => ({
           type,
-          interaction: [{ code: 'read' }, { code: 'vread' }, { code: 'history-instance' }, { code: 'search-type' }],
+          interaction: [
+            { code: 'read' },
+            { code: 'vread' },
+            { code: 'history-instance' },
+            { code: 'search-type' },
+            { code: 'create' },
+            { code: 'update' },
+            { code: 'delete' },
+          ],
           versioning: 'versioned',
           readHistory: true,
+          updateCreate: true,
+          conditionalCreate: false,
+          conditionalUpdate: false,
+          conditionalDelete: 'not-supported',
           searchParam: [
             ...RESULT_PARAMETERS,
             ...searchParametersFor(type)

@@ -1,8 +1,9 @@
 import type { Bundle, BundleEntry, BundleLink, Resource } from '@medplum/fhirtypes';
+import { AccessStore, type WriteResult } from '../auth/access-store.ts';
+import type { Principal } from '../auth/principal.ts';
 import { badRequest, notFound } from '../store/errors.ts';
 import type { Repository } from '../store/repository.ts';
 import { isIndexedResourceType } from '../store/search-parameters/registry.ts';
-import { searchResources } from '../store/search.ts';
 import { capabilityStatement } from './capability.ts';
 import { outcomeForError, operationOutcome } from './outcome.ts';
 import { parseSearch } from './search-parser.ts';
@@ -14,24 +15,31 @@ export interface FhirRequest {
   query: Record<string, string | string[] | undefined>;
   /** Absolute URL of the FHIR base, without trailing slash (`http://host/fhir`). */
   baseUrl: string;
+  /** The parsed JSON body (POST, PUT). */
+  body?: unknown;
+  /** The If-Match header (PUT, DELETE): the expected current version, `W/"3"`. */
+  ifMatch?: string;
 }
 
 export interface FhirResponse {
   status: number;
-  body: Resource;
+  /** Absent for 204 No Content. */
+  body?: Resource;
   headers: Record<string, string>;
 }
 
 export interface FhirContext {
   repo: Repository;
+  /** The authenticated caller: every read is filtered by its access profile, every write judged by the write policy. */
+  principal: Principal;
 }
 
 const ok = (body: Resource, headers: Record<string, string> = {}): FhirResponse => ({ status: 200, body, headers });
 
-function versionHeaders(resource: Resource): Record<string, string> {
+function versionHeaders(meta: { versionId?: string | undefined; lastUpdated?: string | undefined } | undefined): Record<string, string> {
   const headers: Record<string, string> = {};
-  if (resource.meta?.versionId) headers.etag = `W/"${resource.meta.versionId}"`;
-  if (resource.meta?.lastUpdated) headers['last-modified'] = new Date(resource.meta.lastUpdated).toUTCString();
+  if (meta?.versionId) headers.etag = `W/"${meta.versionId}"`;
+  if (meta?.lastUpdated) headers['last-modified'] = new Date(meta.lastUpdated).toUTCString();
   return headers;
 }
 
@@ -46,37 +54,77 @@ export async function handleFhirRequest(req: FhirRequest, ctx: FhirContext): Pro
   }
 }
 
+function notAllowed(req: FhirRequest, allow: string): FhirResponse {
+  const diagnostics = req.method === 'PATCH' ? 'PATCH is not supported yet' : `${req.method} /${req.path.replace(/^\/+/, '')} is not supported`;
+  return { status: 405, body: operationOutcome([{ severity: 'error', code: 'not-supported', diagnostics }]), headers: { allow } };
+}
+
+function rejectQuery(req: FhirRequest, what: string): void {
+  const unexpected = Object.keys(req.query).filter((k) => k !== '_format');
+  if (unexpected.length > 0) throw badRequest(`Unexpected query parameters on ${what}: ${unexpected.join(', ')}`);
+}
+
 async function route(req: FhirRequest, ctx: FhirContext): Promise<FhirResponse> {
   const parts = req.path.split('/').filter((p) => p !== '');
-  if (req.method !== 'GET' && req.method !== 'HEAD') {
-    return {
-      status: 405,
-      body: operationOutcome([{ severity: 'error', code: 'not-supported', diagnostics: `${req.method} /${parts.join('/')} is not supported` }]),
-      headers: { allow: 'GET' },
-    };
-  }
-  if (parts.length === 1 && parts[0] === 'metadata') return ok(capabilityStatement(req.baseUrl));
+  const reading = req.method === 'GET' || req.method === 'HEAD';
+  if (parts.length === 1 && parts[0] === 'metadata') return reading ? ok(capabilityStatement(req.baseUrl)) : notAllowed(req, 'GET, HEAD');
   const [type, id, op, vid, ...rest] = parts;
   if (!type || rest.length > 0 || (op !== undefined && op !== '_history')) throw notFound(`/${parts.join('/')}`);
   if (!isIndexedResourceType(type)) throw notFound(`Resource type ${type}`);
-  if (id === undefined) return search(type, req, ctx);
-  if (Object.keys(req.query).some((k) => k !== '_format')) {
-    throw badRequest(`Unexpected query parameters on ${type}/${id}: ${Object.keys(req.query).join(', ')}`);
+  const store = new AccessStore(ctx.repo);
+  const p = ctx.principal;
+  if (id === undefined) {
+    if (reading) return search(store, type, req, p);
+    if (req.method !== 'POST') return notAllowed(req, 'GET, HEAD, POST');
+    rejectQuery(req, type);
+    return written(req, type, await store.create(p, resourceBody(req, type)));
   }
-  if (op === undefined) {
-    const resource = await ctx.repo.read(type, id);
-    return ok(resource, versionHeaders(resource));
+  if (op !== undefined && !reading) return notAllowed(req, 'GET, HEAD');
+  rejectQuery(req, `${type}/${id}`);
+  if (reading) {
+    if (op === undefined) {
+      const resource = await store.read(p, type, id);
+      return ok(resource, versionHeaders(resource.meta));
+    }
+    if (vid !== undefined) {
+      const resource = await store.vread(p, type, id, vid);
+      return ok(resource, versionHeaders(resource.meta));
+    }
+    return ok(await history(store, type, id, req, p));
   }
-  if (vid !== undefined) {
-    const resource = await ctx.repo.vread(type, id, vid);
-    return ok(resource, versionHeaders(resource));
+  if (req.method === 'PUT') return written(req, type, await store.update(p, resourceBody(req, type, id), req.ifMatch));
+  if (req.method === 'DELETE') {
+    await store.delete(p, type, id, req.ifMatch);
+    return { status: 204, headers: {} };
   }
-  return ok(await history(type, id, req, ctx));
+  return notAllowed(req, 'GET, HEAD, PUT, DELETE');
 }
 
-async function search(type: string, req: FhirRequest, ctx: FhirContext): Promise<FhirResponse> {
+/** The body of a POST or PUT: a JSON resource of the URL's type (and, for a PUT, with the URL's id). */
+function resourceBody(req: FhirRequest, type: string, id?: string): Resource {
+  const body = req.body;
+  if (typeof body !== 'object' || body === null || Array.isArray(body)) throw badRequest(`The body must be a ${type} resource as a JSON object`);
+  const { resourceType, id: bodyId } = body as { resourceType?: unknown; id?: unknown };
+  if (resourceType !== type) throw badRequest(`The body's resourceType "${String(resourceType)}" does not match the URL (${type})`, 'resourceType');
+  if (id !== undefined && bodyId !== id) throw badRequest(`The body's id "${String(bodyId)}" does not match the URL id "${id}"`, `${type}.id`);
+  return body as Resource;
+}
+
+/** 201 with Location (created) or 200; the body is the stored version as the caller's profile serves it. */
+function written(req: FhirRequest, type: string, w: WriteResult): FhirResponse {
+  const headers = versionHeaders(w);
+  if (w.created) headers.location = `${req.baseUrl}/${type}/${w.id}/_history/${w.versionId}`;
+  const body =
+    w.resource ??
+    operationOutcome([
+      { severity: 'information', code: 'informational', diagnostics: `${type}/${w.id} est enregistrée ; votre profil d'accès ne permet pas de l'afficher.` },
+    ]);
+  return { status: w.created ? 201 : 200, body, headers };
+}
+
+async function search(store: AccessStore, type: string, req: FhirRequest, p: Principal): Promise<FhirResponse> {
   const q = parseSearch(type, req.query);
-  const result = await searchResources(ctx.repo.db, q);
+  const result = await store.search(p, q);
   const self = new URL(`${req.baseUrl}/${type}`);
   for (const [k, v] of Object.entries(req.query)) {
     if (k === '_offset') continue;
@@ -104,8 +152,8 @@ async function search(type: string, req: FhirRequest, ctx: FhirContext): Promise
   return ok(bundle);
 }
 
-async function history(type: string, id: string, req: FhirRequest, ctx: FhirContext): Promise<Bundle> {
-  const versions = await ctx.repo.history(type, id);
+async function history(store: AccessStore, type: string, id: string, req: FhirRequest, p: Principal): Promise<Bundle> {
+  const versions = await store.history(p, type, id);
   return {
     resourceType: 'Bundle',
     type: 'history',
@@ -122,4 +170,3 @@ async function history(type: string, id: string, req: FhirRequest, ctx: FhirCont
     }),
   };
 }
-

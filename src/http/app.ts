@@ -1,70 +1,143 @@
-import Fastify, { type FastifyInstance, type FastifyRequest } from 'fastify';
+import fastifyCookie from '@fastify/cookie';
+import fastifyCors from '@fastify/cors';
+import fastifyHelmet from '@fastify/helmet';
+import fastifyRateLimit from '@fastify/rate-limit';
+import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
+import { AuthError, type Authenticator } from '../auth/authenticator.ts';
+import { OidcLogin, type OidcConfig } from '../auth/oidc.ts';
+import type { Database } from '../db/open.ts';
+import { capabilityStatement } from '../fhir/capability.ts';
 import { handleFhirRequest } from '../fhir/router.ts';
-import { operationOutcome } from '../fhir/outcome.ts';
 import type { Repository } from '../store/repository.ts';
+import { registerAuditRoutes } from './audit-routes.ts';
+import { registerAuthRoutes } from './auth-routes.ts';
+import { AuditFloodGuard, denialRecorder, principalOf, registerAuthentication } from './authentication.ts';
+import { FHIR_JSON, HttpError, sendError } from './errors.ts';
+import { registerOAuthRoutes } from './oauth-routes.ts';
+import { registerOidcRoutes } from './oidc-routes.ts';
+import { DEFAULT_HTTP_SETTINGS, type HttpSettings } from './settings.ts';
 
-export interface AppOptions {
+export interface AppOptions extends Partial<HttpSettings> {
   repo: Repository;
+  db: Database;
+  auth: Authenticator;
+  /** The identity provider of the "Se connecter avec …" button; none when absent. */
+  oidc?: OidcConfig | undefined;
   logger?: boolean | { level: string };
+  /** Denied authentications audited per IP address and minute (the rest are only logged). */
+  deniedAuditsPerMinute?: number;
 }
 
-const FHIR_JSON = 'application/fhir+json; charset=utf-8';
+const FHIR_BODY_LIMIT = 5 * 1024 * 1024;
+const NO_STORE_PREFIXES = ['/fhir', '/api', '/auth', '/oauth'];
 
 function baseUrl(req: FastifyRequest): string {
   return `${req.protocol}://${req.host}/fhir`;
 }
 
+function parseForm(body: string): Record<string, string | string[]> {
+  const out: Record<string, string | string[]> = {};
+  for (const [k, v] of new URLSearchParams(body)) {
+    const seen = out[k];
+    out[k] = seen === undefined ? v : Array.isArray(seen) ? [...seen, v] : [seen, v];
+  }
+  return out;
+}
+
+function errorCode(status: number): string {
+  return ({ 400: 'bad-request', 404: 'not-found', 413: 'payload-too-large', 415: 'unsupported-media-type', 429: 'rate-limited' } as Record<number, string>)[status] ?? (status >= 500 ? 'internal' : 'bad-request');
+}
+
 export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
-  const app = Fastify({ logger: opts.logger ?? false, bodyLimit: 5 * 1024 * 1024 });
+  const settings: HttpSettings = {
+    rateLimitPerMinute: opts.rateLimitPerMinute ?? DEFAULT_HTTP_SETTINGS.rateLimitPerMinute,
+    corsOrigins: opts.corsOrigins ?? DEFAULT_HTTP_SETTINGS.corsOrigins,
+    trustProxy: opts.trustProxy ?? DEFAULT_HTTP_SETTINGS.trustProxy,
+  };
+  const { repo, db, auth } = opts;
+  const app = Fastify({ logger: opts.logger ?? false, bodyLimit: FHIR_BODY_LIMIT, trustProxy: settings.trustProxy });
 
-  app.get('/healthz', async () => ({ status: 'ok' }));
+  app.addContentTypeParser('application/x-www-form-urlencoded', { parseAs: 'string' }, (_req, body, done) => done(null, parseForm(body as string)));
+  app.addContentTypeParser('application/fhir+json', { parseAs: 'string' }, app.getDefaultJsonParser('error', 'error'));
 
-  app.get('/', async (_req, reply) => {
-    reply.type('text/html; charset=utf-8');
-    return `<!doctype html><html lang="fr"><head><meta charset="utf-8"><title>ROR — Répertoire Opérationnel des Ressources</title></head>
-<body><h1>ROR — Répertoire Opérationnel des Ressources</h1>
-<p>Description de l'offre de santé (structures, établissements, offres opérationnelles, lieux, capacités).</p>
-<p>API FHIR R4 : <a href="/fhir/metadata">/fhir/metadata</a></p></body></html>`;
+  await app.register(fastifyCookie, { secret: auth.keys.cookieSecret });
+  await app.register(fastifyHelmet, {
+    contentSecurityPolicy: {
+      useDefaults: false,
+      directives: { defaultSrc: ["'self'"], baseUri: ["'self'"], formAction: ["'self'"], frameAncestors: ["'none'"], objectSrc: ["'none'"] },
+    },
+    referrerPolicy: { policy: 'no-referrer' },
   });
+  if (settings.corsOrigins.length > 0) {
+    await app.register(fastifyCors, {
+      origin: settings.corsOrigins,
+      credentials: true,
+      exposedHeaders: ['etag', 'location', 'last-modified', 'retry-after'],
+      maxAge: 600,
+    });
+  }
+  await app.register(fastifyRateLimit, {
+    max: settings.rateLimitPerMinute,
+    timeWindow: 60_000,
+    keyGenerator: (req) => (req.principal ? `${req.principal.kind}:${req.principal.id}` : `ip:${req.ip}`),
+    errorResponseBuilder: (_req, ctx) => new HttpError(429, 'rate-limited', `Trop de requêtes : réessayez dans ${Math.ceil(ctx.ttl / 1000)} s.`),
+  });
+
+  const recordDenial = denialRecorder(db, new AuditFloodGuard(opts.deniedAuditsPerMinute ?? 30));
+  registerAuthentication(app, { auth, recordDenial });
+
+  app.addHook('onSend', async (req, reply) => {
+    if (NO_STORE_PREFIXES.some((p) => req.url === p || req.url.startsWith(`${p}/`) || req.url.startsWith(`${p}?`))) {
+      reply.header('cache-control', 'no-store');
+    }
+  });
+
+  app.get('/healthz', { config: { public: true, rateLimit: false } }, async () => ({ status: 'ok' }));
+
+  app.get('/fhir/metadata', { config: { public: true } }, async (req, reply) => reply.type(FHIR_JSON).send(capabilityStatement(baseUrl(req))));
 
   app.route({
     method: ['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE'],
     url: '/fhir/*',
     handler: async (req, reply) => {
       const params = req.params as { '*': string };
+      const ifMatch = req.headers['if-match'];
       const res = await handleFhirRequest(
         {
           method: req.method,
           path: params['*'],
           query: req.query as Record<string, string | string[]>,
           baseUrl: baseUrl(req),
+          ...(req.body !== undefined ? { body: req.body } : {}),
+          ...(ifMatch !== undefined ? { ifMatch } : {}),
         },
-        { repo: opts.repo },
+        { repo, principal: principalOf(req) },
       );
-      reply.code(res.status).headers(res.headers).type(FHIR_JSON);
-      return res.body;
+      reply.code(res.status).headers(res.headers);
+      if (res.body === undefined) return reply.send();
+      return reply.type(FHIR_JSON).send(res.body);
     },
   });
 
-  app.setNotFoundHandler(async (req, reply) => {
-    reply.code(404);
-    if (req.url.startsWith('/fhir')) {
-      reply.type(FHIR_JSON);
-      return operationOutcome([{ severity: 'error', code: 'not-found', diagnostics: `${req.method} ${req.url} not found` }]);
-    }
-    return { error: { code: 'not_found', message: `${req.method} ${req.url} not found` } };
-  });
+  registerAuthRoutes(app, { auth, db, oidcLabel: opts.oidc?.label });
+  registerOidcRoutes(app, { auth, db, oidc: opts.oidc ? new OidcLogin(opts.oidc) : undefined });
+  registerOAuthRoutes(app, { auth, db, recordDenial });
+  registerAuditRoutes(app, { db, recordDenial });
 
-  app.setErrorHandler(async (err: Error & { statusCode?: number }, req, reply) => {
-    const status = err.statusCode && err.statusCode >= 400 && err.statusCode < 500 ? err.statusCode : 500;
+  app.setNotFoundHandler(async (req, reply) => sendError(req, reply, 404, 'not-found', `${req.method} ${req.url} not found`));
+
+  app.setErrorHandler(async (err: Error & { statusCode?: number }, req: FastifyRequest, reply: FastifyReply) => {
+    const known = err instanceof HttpError || err instanceof AuthError;
+    const raw = err instanceof AuthError ? err.status : err.statusCode;
+    const status = raw !== undefined && raw >= 400 && raw < 500 ? raw : 500;
     if (status === 500) req.log.error({ err }, 'request failed');
+    if (err instanceof AuthError && err.retryAfterSeconds !== undefined) reply.header('retry-after', String(err.retryAfterSeconds));
     const message = status === 500 ? 'Internal server error' : err.message;
-    reply.code(status);
-    if (req.url.startsWith('/fhir')) {
-      reply.type(FHIR_JSON);
-      return operationOutcome([{ severity: 'error', code: status === 500 ? 'exception' : 'invalid', diagnostics: message }]);
+    if (req.url.startsWith('/oauth')) {
+      const error = status === 500 ? 'server_error' : status === 429 ? 'temporarily_unavailable' : 'invalid_request';
+      return reply.code(status).send({ error, error_description: message });
     }
-    return { error: { code: status === 500 ? 'internal' : 'bad_request', message } };
+    return sendError(req, reply, status, known ? (err as HttpError | AuthError).code : errorCode(status), message);
   });
 
   return app;

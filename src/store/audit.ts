@@ -121,7 +121,7 @@ export async function queryAudit(db: Database, q: AuditQuery): Promise<AuditReco
   const limit = Math.min(Math.max(q.limit ?? 100, 1), 1000);
   const { rows } = await db.pool.query<AuditRow>(
     `SELECT id::text, at, action, outcome, actor_kind, actor_id, actor_label, client, ip, resource_type, resource_id, version_id, detail
-     FROM audit_event ${where.length > 0 ? `WHERE ${where.join(' AND ')}` : ''} ORDER BY id DESC LIMIT ${limit}`,
+     FROM audit_event ${where.length > 0 ? `WHERE ${where.join(' AND ')}` : ''} ORDER BY audit_event.id DESC LIMIT ${limit}`,
     params,
   );
   return rows.map((r) => ({

@@ -1,5 +1,7 @@
 import type { Resource } from '@medplum/fhirtypes';
 import type { Database } from '../db/open.ts';
+import { SENSITIVE_UNIT_CONTAINMENT } from '../model/healthcare-service.ts';
+import { SYSTEM } from '../model/urls.ts';
 import { normalizeText } from './normalize.ts';
 
 export type Prefix = 'eq' | 'ne' | 'gt' | 'lt' | 'ge' | 'le' | 'sa' | 'eb';
@@ -29,7 +31,11 @@ export type SearchFilter =
   | { kind: 'number'; code: string; values: { prefix: Prefix; value: number }[] }
   | { kind: 'quantity'; code: string; values: { prefix: Prefix; value: number; system?: string; unit?: string }[] }
   | { kind: 'reference'; code: string; values: { targetType?: string; targetId: string }[] }
-  | { kind: 'uri'; code: string; values: string[] };
+  | { kind: 'uri'; code: string; values: string[] }
+  /** Leaves out sensitive-unit offers and the Locations and PractitionerRoles of one (no-op on other types). */
+  | { kind: 'notSensitive' }
+  /** Keeps only the PractitionerRoles with an offer of one of these champs d'activité (JDV_J20; no-op on other types). */
+  | { kind: 'rolesOfChamps'; champs: string[] };
 
 export type IndexTable = 'sp_token' | 'sp_string' | 'sp_date' | 'sp_number' | 'sp_quantity' | 'sp_reference' | 'sp_uri';
 
@@ -50,6 +56,8 @@ class Params {
   readonly values: unknown[] = [];
   /** Placeholder of the searched resource type (uncorrelated sub-queries plan better). */
   type = '';
+  /** The searched resource type itself, for filters whose SQL depends on it. */
+  resourceType = '';
   add(v: unknown): string {
     this.values.push(v);
     return `$${this.values.length}`;
@@ -60,6 +68,7 @@ class Params {
 export async function searchResources(db: Database, q: SearchQuery): Promise<SearchResult> {
   const p = new Params();
   p.type = p.add(q.resourceType);
+  p.resourceType = q.resourceType;
   const where = [`r.resource_type = ${p.type}`, 'NOT r.deleted', ...q.filters.map((f) => filterSql(f, p))];
   const whereSql = where.join(' AND ');
   const page = await db.pool.query<{ content: Resource }>(
@@ -190,5 +199,33 @@ function filterSql(f: SearchFilter, p: Params): string {
       );
     case 'uri':
       return inIndex('sp_uri', f.code, p, `s.value = ANY(${p.add(f.values)}::text[])`);
+    case 'notSensitive':
+      return notSensitiveSql(p);
+    case 'rolesOfChamps':
+      return p.resourceType === 'PractitionerRole'
+        ? `EXISTS (SELECT 1 FROM ${ROLE_OFFERS} AND EXISTS (SELECT 1 FROM jsonb_array_elements(h.content->'type'->0->'coding') c
+            WHERE c->>'system' = ${p.add(SYSTEM.champActivite)} AND c->>'code' = ANY(${p.add(f.champs)}::text[])))`
+        : 'true';
+  }
+}
+
+/** The current offers listing Location `r` as `h` (continue with AND). */
+const LOCATION_OFFERS = `sp_reference s JOIN resource h ON h.resource_type = 'HealthcareService' AND h.id = s.id AND NOT h.deleted
+  WHERE s.resource_type = 'HealthcareService' AND s.code = 'location' AND s.target_type = 'Location' AND s.target_id = r.id`;
+/** The current offers of PractitionerRole `r` as `h` (continue with AND). */
+const ROLE_OFFERS = `sp_reference s JOIN resource h ON h.resource_type = 'HealthcareService' AND h.id = s.target_id AND NOT h.deleted
+  WHERE s.resource_type = 'PractitionerRole' AND s.id = r.id AND s.code = 'service' AND s.target_type = 'HealthcareService'`;
+
+function notSensitiveSql(p: Params): string {
+  const sensitive = (alias: string): string => `${alias}.content @> ${p.add(JSON.stringify(SENSITIVE_UNIT_CONTAINMENT))}::jsonb`;
+  switch (p.resourceType) {
+    case 'HealthcareService':
+      return `NOT ${sensitive('r')}`;
+    case 'Location':
+      return `NOT EXISTS (SELECT 1 FROM ${LOCATION_OFFERS} AND ${sensitive('h')})`;
+    case 'PractitionerRole':
+      return `NOT EXISTS (SELECT 1 FROM ${ROLE_OFFERS} AND ${sensitive('h')})`;
+    default:
+      return 'true';
   }
 }

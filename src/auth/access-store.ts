@@ -1,0 +1,250 @@
+import type { HealthcareService, Resource, Task } from '@medplum/fhirtypes';
+import { CHAMP_ACTIVITE } from '../model/healthcare-service.ts';
+import { recordAudit, type AuditEntry } from '../store/audit.ts';
+import { notFound, StoreError } from '../store/errors.ts';
+import { jsonEqual } from '../store/json.ts';
+import type { Repository, StoredVersion } from '../store/repository.ts';
+import { searchResources, type SearchFilter, type SearchQuery, type SearchResult } from '../store/search.ts';
+import { anchorsOf, focusOf, referenceTarget, type Anchors } from './perimeter.ts';
+import { canRead, decideWrite, forbidden, requireRead, type AnchoredVersion, type WriteAttempt } from './policy.ts';
+import { requestContext, type AccessProfile, type Principal } from './principal.ts';
+import { applyAccessProfile, loadVisibilityFacts, type ServedResource } from './visibility.ts';
+
+/** A write as its author is answered. */
+export interface WriteResult {
+  /** The stored version as the caller's access profile serves it; null when the profile does not serve it. */
+  resource: Resource | null;
+  id: string;
+  versionId: string;
+  lastUpdated: string;
+  created: boolean;
+}
+
+/**
+ * What {@link applyAccessProfile} leaves out entirely, as search filters, so that a search `total` counts only
+ * what is served: sensitive units (and their Locations and roles) outside Profil 1; the PractitionerRoles of
+ * Profils 3 and 0 outside the champs they see. Kept in step with visibility.ts by access-store.test.ts.
+ */
+const PROFILE_FILTERS: Record<AccessProfile, SearchFilter[]> = {
+  1: [],
+  2: [{ kind: 'notSensitive' }],
+  3: [{ kind: 'notSensitive' }, { kind: 'rolesOfChamps', champs: [CHAMP_ACTIVITE.medicoSocial, CHAMP_ACTIVITE.ambulatoire] }],
+  0: [{ kind: 'notSensitive' }, { kind: 'rolesOfChamps', champs: [CHAMP_ACTIVITE.ambulatoire] }],
+};
+
+/**
+ * The Repository as one principal may use it: writes pass the write policy first (a refusal writes nothing
+ * but its audit record) and are recorded with who made them; everything served is filtered by the access
+ * profile, and every served très-restreint field is audited.
+ */
+export class AccessStore {
+  constructor(private readonly repo: Repository) {}
+
+  async read(p: Principal, type: string, id: string): Promise<Resource> {
+    requireRead(p, `${type}/${id}`);
+    const [served] = await this.serve(p, [await this.repo.read(type, id)]);
+    if (!served) throw notFound(`${type}/${id}`);
+    return served;
+  }
+
+  async vread(p: Principal, type: string, id: string, versionId: string): Promise<Resource> {
+    requireRead(p, `${type}/${id}`);
+    const [served] = await this.serve(p, [await this.repo.vread(type, id, versionId)]);
+    if (!served) throw notFound(`${type}/${id}/_history/${versionId}`);
+    return served;
+  }
+
+  /** The versions the profile serves (tombstones included); 404 when it serves none of them. */
+  async history(p: Principal, type: string, id: string): Promise<StoredVersion[]> {
+    requireRead(p, `${type}/${id}`);
+    const versions = await this.repo.history(type, id);
+    const withContent = versions.filter((v) => v.resource !== undefined);
+    const served = await this.serve(p, withContent.map((v) => v.resource as Resource));
+    const servedOf = new Map(withContent.map((v, i) => [v, served[i] ?? null]));
+    if (withContent.length > 0 && served.every((r) => r === null)) throw notFound(`${type}/${id}`);
+    return versions.flatMap((v) => {
+      if (v.resource === undefined) return [v];
+      const resource = servedOf.get(v);
+      return resource ? [{ ...v, resource }] : [];
+    });
+  }
+
+  async search(p: Principal, q: SearchQuery): Promise<SearchResult> {
+    requireRead(p, q.resourceType);
+    const result = await searchResources(this.repo.db, { ...q, filters: [...q.filters, ...PROFILE_FILTERS[p.profile]] });
+    const served = await this.serve(p, result.resources);
+    return { ...result, resources: served.filter((r): r is Resource => r !== null) };
+  }
+
+  /** POST: the server chooses the id (one in the body is ignored, for the policy too). */
+  async create(p: Principal, resource: Resource): Promise<WriteResult> {
+    const { id: _ignored, ...proposed } = resource;
+    await this.authorize(p, { action: 'create', resourceType: resource.resourceType }, undefined, proposed as Resource);
+    const stored = await this.repo.create(proposed as Resource, { by: requestContext(p) });
+    return this.answer(p, stored, true);
+  }
+
+  /**
+   * PUT: update, or create with the caller's id. What the caller's profile hid from the current version is kept
+   * (see {@link restoreHidden}). Without `ifMatch`, the version the policy judged is the one replaced.
+   */
+  async update(p: Principal, resource: Resource, ifMatch?: string): Promise<WriteResult> {
+    const type = resource.resourceType;
+    const id = resource.id ?? '';
+    const before = await this.current(type, id);
+    let next = resource;
+    let unmergeable: string[] = [];
+    if (before) {
+      const [view] = await this.servedView(p, [before]);
+      ({ resource: next, unmergeable } = restoreHidden(before, view?.resource ?? null, resource));
+    }
+    await this.authorize(p, { action: before ? 'update' : 'create', resourceType: type, id, unmergeable }, before, next);
+    const { resource: stored, created } = await this.judged(ifMatch, before, () =>
+      this.repo.update(next, { ifMatch: ifMatch ?? before?.meta?.versionId, by: requestContext(p) }),
+    );
+    return this.answer(p, stored, created);
+  }
+
+  async delete(p: Principal, type: string, id: string, ifMatch?: string): Promise<void> {
+    const before = await this.current(type, id);
+    await this.authorize(p, { action: 'delete', resourceType: type, id }, before, undefined);
+    await this.judged(ifMatch, before, () => this.repo.delete(type, id, { ifMatch: ifMatch ?? before?.meta?.versionId, by: requestContext(p) }));
+  }
+
+  private async current(type: string, id: string): Promise<Resource | undefined> {
+    return (await this.repo.readCurrent(type, [id])).get(id);
+  }
+
+  /** Gathers what the policy needs, applies it, and records a refusal before throwing its 403. */
+  private async authorize(
+    p: Principal,
+    attempt: Pick<WriteAttempt, 'action' | 'resourceType' | 'id' | 'unmergeable'>,
+    before: Resource | undefined,
+    after: Resource | undefined,
+  ): Promise<void> {
+    const anchored = async (r: Resource | undefined): Promise<AnchoredVersion | undefined> => r && { resource: r, anchors: await anchorsOf(this.repo, r) };
+    const full: WriteAttempt = { ...attempt };
+    const [b, a] = await Promise.all([anchored(before), anchored(after)]);
+    if (b) full.before = b;
+    if (a) full.after = a;
+    if (after?.resourceType === 'HealthcareService') full.listedLocations = await this.listedLocations(after as HealthcareService);
+    if (after?.resourceType === 'Task' && attempt.action === 'create') full.focusReadable = await this.focusReadable(p, after as Task);
+    const decision = decideWrite(p, full);
+    if (decision.allowed) return;
+    const what = attempt.id ? `${attempt.resourceType}/${attempt.id}` : attempt.resourceType;
+    await recordAudit(this.repo.db, [
+      {
+        action: attempt.action,
+        outcome: 'denied',
+        context: requestContext(p),
+        resourceType: attempt.resourceType,
+        ...(attempt.id ? { resourceId: attempt.id } : {}),
+        detail: { reason: decision.reason },
+      },
+    ]);
+    throw forbidden(p, attempt.action, what, decision.reason);
+  }
+
+  private async listedLocations(offer: HealthcareService): Promise<Anchors[]> {
+    const ids = (offer.location ?? []).flatMap((ref) => {
+      const target = referenceTarget(ref);
+      return target?.type === 'Location' ? [target.id] : [];
+    });
+    if (ids.length === 0) return [];
+    const stored = await this.repo.readCurrent('Location', ids);
+    return Promise.all([...stored.values()].map((l) => anchorsOf(this.repo, l)));
+  }
+
+  private async focusReadable(p: Principal, task: Task): Promise<boolean> {
+    const focus = await focusOf(this.repo, task);
+    if (!focus) return false;
+    const [view] = await this.servedView(p, [focus]);
+    return (view?.resource ?? null) !== null;
+  }
+
+  /** A version conflict on the version the policy judged, when the caller sent no If-Match, is a concurrent write (409). */
+  private async judged<T>(ifMatch: string | undefined, before: Resource | undefined, write: () => Promise<T>): Promise<T> {
+    try {
+      return await write();
+    } catch (err) {
+      if (ifMatch !== undefined || before === undefined || !(err instanceof StoreError) || err.status !== 412) throw err;
+      throw new StoreError(409, [
+        { severity: 'error', code: 'conflict', diagnostics: `${before.resourceType}/${before.id ?? ''} a été modifiée pendant la requête ; réessayez` },
+      ]);
+    }
+  }
+
+  private async answer(p: Principal, stored: Resource, created: boolean): Promise<WriteResult> {
+    const [served] = await this.serve(p, [stored]);
+    return {
+      resource: served ?? null,
+      id: stored.id ?? '',
+      versionId: stored.meta?.versionId ?? '',
+      lastUpdated: stored.meta?.lastUpdated ?? '',
+      created,
+    };
+  }
+
+  /** `resources` as the principal's profile serves them (null: not served), without auditing. */
+  private async servedView(p: Principal, resources: Resource[]): Promise<ServedResource[]> {
+    if (resources.length === 0) return [];
+    if (!canRead(p)) return resources.map(() => ({ resource: null, restrictedFieldsServed: false }));
+    const facts = await loadVisibilityFacts(this.repo.db, resources);
+    return resources.map((r) => applyAccessProfile(r, p.profile, facts));
+  }
+
+  /** `resources` as the principal's profile serves them (null: not served), auditing très-restreint fields in one insert. */
+  private async serve(p: Principal, resources: Resource[]): Promise<(Resource | null)[]> {
+    const served = await this.servedView(p, resources);
+    const audit: AuditEntry[] = [];
+    served.forEach((out, i) => {
+      const r = resources[i] as Resource;
+      if (!out.resource || !out.restrictedFieldsServed) return;
+      audit.push({
+        action: 'read-restricted',
+        outcome: 'success',
+        context: requestContext(p),
+        resourceType: r.resourceType,
+        ...(r.id !== undefined ? { resourceId: r.id } : {}),
+        ...(r.meta?.versionId !== undefined ? { versionId: Number(r.meta.versionId) } : {}),
+      });
+    });
+    await recordAudit(this.repo.db, audit);
+    return served.map((out) => out.resource);
+  }
+}
+
+/**
+ * `after` with what the caller's access profile hid from `before` put back, since the caller could neither see
+ * nor send it: an element sent back as it was served keeps its stored value; an array the profile only thinned
+ * (whole items left out) gets the hidden items appended to what was sent (unless sent already). The other elements the profile altered
+ * and the caller changed cannot be merged and are returned (`*`: the profile hides the whole resource).
+ */
+export function restoreHidden(before: Resource, served: Resource | null, after: Resource): { resource: Resource; unmergeable: string[] } {
+  if (served === null) return { resource: after, unmergeable: ['*'] };
+  if (served === before) return { resource: after, unmergeable: [] };
+  const stored = before as unknown as Record<string, unknown>;
+  const shown = served as unknown as Record<string, unknown>;
+  const sent = after as unknown as Record<string, unknown>;
+  const merged: Record<string, unknown> = { ...sent };
+  const unmergeable: string[] = [];
+  for (const key of Object.keys(stored)) {
+    const full = stored[key];
+    const visible = shown[key];
+    if (jsonEqual(full, visible)) continue;
+    if (jsonEqual(sent[key], visible)) {
+      merged[key] = full;
+      continue;
+    }
+    const visibleItems = visible === undefined ? [] : visible;
+    const sentItems = sent[key] === undefined ? [] : sent[key];
+    const thinned = Array.isArray(full) && Array.isArray(visibleItems) && visibleItems.every((v) => full.some((f) => jsonEqual(f, v)));
+    if (thinned && Array.isArray(sentItems)) {
+      const absent = (items: unknown[]) => (f: unknown): boolean => !items.some((i) => jsonEqual(f, i));
+      merged[key] = [...sentItems, ...full.filter(absent(visibleItems)).filter(absent(sentItems))];
+    } else {
+      unmergeable.push(key);
+    }
+  }
+  return { resource: merged as unknown as Resource, unmergeable };
+}
