@@ -71,10 +71,10 @@ test('without credentials FHIR answers 401 with an OperationOutcome and a Bearer
   assert.equal(unknown.status, 401, 'a scheme other than Bearer is no credential');
 });
 
-test('a page asked for without a session leads to the sign-in page', async () => {
+test('a page asked for without a session answers 401 with the sign-in form', async () => {
   const res = await t.app.inject({ method: 'GET', url: '/' });
-  assert.equal(res.statusCode, 302);
-  assert.equal(res.headers.location, '/connexion');
+  assert.equal(res.statusCode, 401);
+  assert.match(res.body, /<form method="post" action="\/auth\/login">/);
   const page = await t.app.inject({ method: 'GET', url: '/connexion' });
   assert.equal(page.statusCode, 200);
   assert.match(page.body, /<form method="post" action="\/auth\/login">/);

@@ -15,6 +15,7 @@ import { AuditFloodGuard, denialRecorder, principalOf, registerAuthentication } 
 import { FHIR_JSON, HttpError, sendError } from './errors.ts';
 import { registerOAuthRoutes } from './oauth-routes.ts';
 import { registerOidcRoutes } from './oidc-routes.ts';
+import { loginPage } from './pages.ts';
 import { DEFAULT_HTTP_SETTINGS, type HttpSettings } from './settings.ts';
 
 export interface AppOptions extends Partial<HttpSettings> {
@@ -84,7 +85,7 @@ export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
   });
 
   const recordDenial = denialRecorder(db, new AuditFloodGuard(opts.deniedAuditsPerMinute ?? 30));
-  registerAuthentication(app, { auth, recordDenial });
+  registerAuthentication(app, { auth, recordDenial, signInPage: loginPage({ oidcLabel: opts.oidc?.label }) });
 
   app.addHook('onSend', async (req, reply) => {
     if (NO_STORE_PREFIXES.some((p) => req.url === p || req.url.startsWith(`${p}/`) || req.url.startsWith(`${p}?`))) {

@@ -96,12 +96,14 @@ function sameToken(a: string, b: string): boolean {
 
 /**
  * Authenticates every request to a route not marked `config.public`: session cookie (signed) or bearer
- * token, plus the `Ror-*` headers. Without valid credentials: 401 (a page request is sent to the sign-in
- * page instead). A cookie-authenticated request that changes something must carry the session's CSRF token
+ * token, plus the `Ror-*` headers. Without valid credentials: 401 (with the sign-in form for a page request). A cookie-authenticated request that changes something must carry the session's CSRF token
  * in `X-CSRF-Token` (403 otherwise); bearer-authenticated requests are exempt.
  */
-export function registerAuthentication(app: FastifyInstance, options: { auth: Authenticator; recordDenial: DenialRecorder }): void {
-  const { auth, recordDenial } = options;
+export function registerAuthentication(
+  app: FastifyInstance,
+  options: { auth: Authenticator; recordDenial: DenialRecorder; signInPage: string },
+): void {
+  const { auth, recordDenial, signInPage } = options;
 
   const unauthorized = (req: FastifyRequest, reply: FastifyReply, code: string, message: string, bearerRejected: boolean): FastifyReply => {
     if (isApiPath(req.url)) reply.header('www-authenticate', `Bearer realm="ror"${bearerRejected ? ', error="invalid_token"' : ''}`);
@@ -124,7 +126,7 @@ export function registerAuthentication(app: FastifyInstance, options: { auth: Au
     }
     if (!bearer && !sessionToken) {
       const page = req.method === 'GET' && !isApiPath(req.url) && !req.url.startsWith('/auth') && !req.url.startsWith('/oauth');
-      if (page) return reply.redirect('/connexion', 302);
+      if (page) return reply.code(401).type('text/html; charset=utf-8').send(signInPage);
       return unauthorized(req, reply, 'no-credentials', 'Authentification requise.', false);
     }
     let principal: Principal;
