@@ -28,6 +28,9 @@ async function hasRows(db: Database, table: 'resource' | 'account'): Promise<boo
   return rows[0]?.any === true;
 }
 
+/** How often dead sessions and run-out login counters are deleted. */
+const PURGE_INTERVAL_MS = 60 * 60_000;
+
 /** The authenticator of the configuration; the signing keys come from AUTH_SECRET or the database. */
 async function createAuthenticator(db: Database, config: Config): Promise<Authenticator> {
   return new Authenticator(db, {
@@ -68,6 +71,11 @@ export async function startServer(config: Config, options: { seedDemoIfEmpty?: b
     const auth = await createAuthenticator(db, config);
     const app = await buildApp({ repo, db, auth, oidc: config.oidc, ...config.http, logger: { level: config.logLevel } });
     const url = await app.listen({ port: config.port, host: config.host });
+    const purge = (): void => {
+      auth.purgeExpired().catch((err: unknown) => app.log.error({ err }, 'purging expired sessions failed'));
+    };
+    purge();
+    const purgeTimer = setInterval(purge, PURGE_INTERVAL_MS).unref();
     return {
       app,
       db,
@@ -75,6 +83,7 @@ export async function startServer(config: Config, options: { seedDemoIfEmpty?: b
       url,
       demoCredentials,
       async close() {
+        clearInterval(purgeTimer);
         await app.close();
         await db.close();
       },

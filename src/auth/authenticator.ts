@@ -162,6 +162,11 @@ export class Authenticator {
   }
 
   /** Ends the session of `token` (audited as `logout` when it was live). */
+  /** Deletes dead sessions and run-out login counters; the server calls it periodically. */
+  async purgeExpired(): Promise<{ sessions: number; throttles: number }> {
+    return { sessions: await this.sessions.purge(), throttles: await this.throttle.purge() };
+  }
+
   async logout(token: string, ip?: string): Promise<void> {
     const session = await this.sessions.lookup(token);
     await this.sessions.revoke(token);

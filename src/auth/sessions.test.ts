@@ -75,6 +75,21 @@ test('a session ends at its absolute expiry even when in constant use', async ()
   assert.equal(await sessions.lookup(s.token), null, '12 h after login');
 });
 
+test('purge deletes the revoked, idle and expired sessions and keeps the live ones', async () => {
+  const account = await newAccount();
+  const revoked = await sessions.create(account.id);
+  await sessions.revoke(revoked.token);
+  const idle = await sessions.create(account.id);
+  advance(100 * MINUTE);
+  const live = await sessions.create(account.id);
+  advance(30 * MINUTE);
+  assert.ok(await sessions.purge() >= 2);
+  const { rows } = await db.pool.query<{ id_hash: string }>('SELECT id_hash FROM session WHERE account_id = $1', [account.id]);
+  assert.deepEqual(rows.map((r) => r.id_hash), [sessionIdHash(live.token)]);
+  assert.ok(await sessions.lookup(live.token));
+  assert.equal(await sessions.lookup(idle.token), null);
+});
+
 test('revoke ends one session at once; revokeAll ends the others of the account, optionally but one', async () => {
   const account = await newAccount();
   const other = await newAccount();

@@ -95,6 +95,16 @@ export class SessionStore {
     await this.db.pool.query('UPDATE session SET revoked_at = $2 WHERE id_hash = $1 AND revoked_at IS NULL', [sessionIdHash(token), this.now()]);
   }
 
+  /** Deletes the sessions that can no longer be used (revoked, idle or past their expiry); the audit log keeps the logins. */
+  async purge(): Promise<number> {
+    const now = this.now();
+    const { rowCount } = await this.db.pool.query(
+      'DELETE FROM session WHERE revoked_at IS NOT NULL OR expires_at <= $1 OR last_seen_at <= $2',
+      [now, new Date(now.getTime() - this.idleMs)],
+    );
+    return rowCount ?? 0;
+  }
+
   /** Revokes every session of the account, except the one whose id hash is `exceptIdHash` (a password change keeps its own). */
   async revokeAll(accountId: string, exceptIdHash?: string): Promise<void> {
     await this.db.pool.query(

@@ -47,6 +47,18 @@ test('failures spread beyond the window do not lock', async () => {
   assert.deepEqual(await throttle.check(attempt), { allowed: true });
 });
 
+test('purge deletes run-out counters and keeps those still counting or locking', async () => {
+  const old = { email: 'old@ror.test', ip: '10.0.0.9' };
+  await throttle.fail(old);
+  advance(16 * MINUTE);
+  const locked = { email: 'locked@ror.test', ip: '10.0.0.10' };
+  for (let i = 0; i < 5; i++) await throttle.fail(locked);
+  await throttle.purge();
+  const { rows } = await db.pool.query<{ key: string }>(`SELECT key FROM login_throttle WHERE key LIKE '%old%' OR key LIKE '%locked%' OR key LIKE '%10.0.0.9' OR key LIKE '%10.0.0.10' ORDER BY key`);
+  assert.deepEqual(rows.map((r) => r.key), ['account:locked@ror.test', 'ip:10.0.0.10']);
+  assert.equal((await throttle.check(locked)).allowed, false, 'still locked after the purge');
+});
+
 test('a successful login clears the account counter but not the address counter', async () => {
   const attempt = { email: 'forgetful@ror.test', ip: '10.0.0.3' };
   for (let i = 0; i < 4; i++) await throttle.fail(attempt);

@@ -64,6 +64,17 @@ export class LoginThrottle {
     }
   }
 
+  /** Deletes the counters whose window and lock have both run out. */
+  async purge(): Promise<number> {
+    const now = this.now();
+    const windowMs = Math.max(ACCOUNT_RULE.windowMs, IP_RULE.windowMs);
+    const { rowCount } = await this.db.pool.query(
+      'DELETE FROM login_throttle WHERE window_start <= $1 AND (locked_until IS NULL OR locked_until <= $2)',
+      [new Date(now.getTime() - windowMs), now],
+    );
+    return rowCount ?? 0;
+  }
+
   /** A successful login clears its account's counter; the IP's counter runs on. */
   async succeed(attempt: LoginAttempt): Promise<void> {
     await this.db.pool.query('DELETE FROM login_throttle WHERE key = $1', [accountKey(attempt.email)]);
