@@ -1,4 +1,5 @@
 import type { HealthcareService, Resource, Task } from '@medplum/fhirtypes';
+import { resolveIncludes, type IncludeParameter, type IncludeResult } from '../fhir/include.ts';
 import { CHAMP_ACTIVITE } from '../model/healthcare-service.ts';
 import { recordAudit, type AuditEntry } from '../store/audit.ts';
 import { notFound, StoreError } from '../store/errors.ts';
@@ -74,6 +75,13 @@ export class AccessStore {
     const result = await searchResources(this.repo.db, { ...q, filters: [...q.filters, ...PROFILE_FILTERS[p.profile]] });
     const served = await this.serve(p, result.resources);
     return { ...result, resources: served.filter((r): r is Resource => r !== null) };
+  }
+
+  /** What `includes` reach from a page of served matches, as the profile serves it (see {@link resolveIncludes}). */
+  async include(p: Principal, searchedType: string, matches: Resource[], includes: IncludeParameter[]): Promise<IncludeResult> {
+    requireRead(p, searchedType);
+    if (includes.length === 0) return { resources: [], warnings: [] };
+    return resolveIncludes(this.repo.db, searchedType, matches, includes, (resources) => this.serve(p, resources));
   }
 
   /** POST: the server chooses the id (one in the body is ignored, for the policy too). */

@@ -1,5 +1,6 @@
 import type { CapabilityStatement, CapabilityStatementRestResourceSearchParam } from '@medplum/fhirtypes';
 import { resourceTypes, searchParametersFor } from '../store/search-parameters/registry.ts';
+import { referenceTargets } from './include.ts';
 import { isSearchable } from './search-parser.ts';
 
 const RESULT_PARAMETERS: CapabilityStatementRestResourceSearchParam[] = [
@@ -37,6 +38,7 @@ export function capabilityStatement(baseUrl: string): CapabilityStatement {
             { code: 'search-type' },
             { code: 'create' },
             { code: 'update' },
+            { code: 'patch' },
             { code: 'delete' },
           ],
           versioning: 'versioned',
@@ -45,6 +47,8 @@ export function capabilityStatement(baseUrl: string): CapabilityStatement {
           conditionalCreate: false,
           conditionalUpdate: false,
           conditionalDelete: 'not-supported',
+          searchInclude: includeParameters().filter((i) => i.sourceType === type).map((i) => i.name),
+          searchRevInclude: includeParameters().filter((i) => i.targets.includes(type)).map((i) => i.name),
           searchParam: [
             ...RESULT_PARAMETERS,
             ...searchParametersFor(type)
@@ -60,4 +64,13 @@ export function capabilityStatement(baseUrl: string): CapabilityStatement {
       },
     ],
   };
+}
+
+/** The reference parameters `_include` and `_revinclude` accept (`Type:param`) with the served types they point to. */
+function includeParameters(): { name: string; sourceType: string; targets: string[] }[] {
+  return resourceTypes.flatMap((sourceType) =>
+    searchParametersFor(sourceType)
+      .filter((sp) => sp.type === 'reference' && isSearchable(sp) && referenceTargets(sp).length > 0)
+      .map((sp) => ({ name: `${sourceType}:${sp.code}`, sourceType, targets: referenceTargets(sp) })),
+  );
 }

@@ -1,11 +1,12 @@
-import type { Bundle, BundleEntry, BundleLink, Resource } from '@medplum/fhirtypes';
+import type { Bundle, BundleEntry, BundleLink, Parameters, Resource } from '@medplum/fhirtypes';
 import { AccessStore, type WriteResult } from '../auth/access-store.ts';
 import type { Principal } from '../auth/principal.ts';
-import { badRequest, notFound } from '../store/errors.ts';
+import { badRequest, notFound, StoreError } from '../store/errors.ts';
 import type { Repository } from '../store/repository.ts';
 import { isIndexedResourceType } from '../store/search-parameters/registry.ts';
 import { capabilityStatement } from './capability.ts';
 import { outcomeForError, operationOutcome } from './outcome.ts';
+import { applyFhirPathPatch, applyJsonPatch } from './patch.ts';
 import { parseSearch } from './search-parser.ts';
 
 /** A transport-free FHIR request: `path` is relative to the FHIR base (`Organization/123`). */
@@ -17,8 +18,10 @@ export interface FhirRequest {
   baseUrl: string;
   /** The parsed JSON body (POST, PUT). */
   body?: unknown;
-  /** The If-Match header (PUT, DELETE): the expected current version, `W/"3"`. */
+  /** The If-Match header (PUT, PATCH, DELETE): the expected current version, `W/"3"`. */
   ifMatch?: string;
+  /** The Content-Type header (PATCH: `application/fhir+json` for FHIRPath Patch, `application/json-patch+json`). */
+  contentType?: string;
 }
 
 export interface FhirResponse {
@@ -55,7 +58,7 @@ export async function handleFhirRequest(req: FhirRequest, ctx: FhirContext): Pro
 }
 
 function notAllowed(req: FhirRequest, allow: string): FhirResponse {
-  const diagnostics = req.method === 'PATCH' ? 'PATCH is not supported yet' : `${req.method} /${req.path.replace(/^\/+/, '')} is not supported`;
+  const diagnostics = `${req.method} /${req.path.replace(/^\/+/, '')} is not supported`;
   return { status: 405, body: operationOutcome([{ severity: 'error', code: 'not-supported', diagnostics }]), headers: { allow } };
 }
 
@@ -75,7 +78,8 @@ async function route(req: FhirRequest, ctx: FhirContext): Promise<FhirResponse> 
   const p = ctx.principal;
   if (id === undefined) {
     if (reading) return search(store, type, req, p);
-    if (req.method !== 'POST') return notAllowed(req, 'GET, HEAD, POST');
+    if (req.method === 'PATCH') return patch(store, ctx, req, type);
+    if (req.method !== 'POST') return notAllowed(req, 'GET, HEAD, POST, PATCH');
     rejectQuery(req, type);
     return written(req, type, await store.create(p, resourceBody(req, type)));
   }
@@ -97,7 +101,48 @@ async function route(req: FhirRequest, ctx: FhirContext): Promise<FhirResponse> 
     await store.delete(p, type, id, req.ifMatch);
     return { status: 204, headers: {} };
   }
-  return notAllowed(req, 'GET, HEAD, PUT, DELETE');
+  if (req.method === 'PATCH') return patch(store, ctx, req, type, id);
+  return notAllowed(req, 'GET, HEAD, PUT, PATCH, DELETE');
+}
+
+/**
+ * PATCH `type/id`, or the single resource a search selects (conditional PATCH: 404 for none, 412 for several;
+ * a resource the caller's profile hides counts as absent). The patch applies to the full stored version (the
+ * profile may hide parts of it), then is stored as a PUT would be: policy, validation, versioning.
+ */
+async function patch(store: AccessStore, ctx: FhirContext, req: FhirRequest, type: string, id?: string): Promise<FhirResponse> {
+  const mediaType = req.contentType?.split(';')[0]?.trim().toLowerCase() ?? '';
+  const fhirPathPatch = (resource: Resource, body: unknown): Resource => applyFhirPathPatch(resource, body as Parameters);
+  const apply = new Map([
+    ['application/fhir+json', fhirPathPatch],
+    ['application/json', fhirPathPatch],
+    ['application/json-patch+json', applyJsonPatch],
+  ]).get(mediaType);
+  if (!apply) {
+    throw new StoreError(415, [
+      {
+        severity: 'error',
+        code: 'not-supported',
+        diagnostics: `PATCH bodies are application/fhir+json (a FHIRPath Patch Parameters) or application/json-patch+json, not "${mediaType}"`,
+      },
+    ]);
+  }
+  let target = id;
+  if (target === undefined) {
+    const { includes, ...q } = parseSearch(type, req.query);
+    if (q.filters.length === 0) throw badRequest(`A conditional PATCH needs search criteria, such as ${type}?identifier=…`);
+    if (includes.length > 0) throw badRequest('A conditional PATCH takes search criteria only, not _include or _revinclude');
+    const found = await store.search(ctx.principal, { ...q, count: 2, offset: 0, total: false });
+    if (found.resources.length === 0) throw notFound(`${type} matching the search`);
+    if (found.resources.length > 1) {
+      throw new StoreError(412, [{ severity: 'error', code: 'multiple-matches', diagnostics: `Several ${type} resources match the search; the conditional PATCH needs exactly one` }]);
+    }
+    target = found.resources[0]?.id as string;
+  }
+  // The patch applies to what the caller is served; AccessStore.update keeps what its profile hides.
+  const current = await store.read(ctx.principal, type, target);
+  const patched = apply(current, req.body);
+  return written(req, type, await store.update(ctx.principal, patched, req.ifMatch ?? current.meta?.versionId));
 }
 
 /** The body of a POST or PUT: a JSON resource of the URL's type (and, for a PUT, with the URL's id). */
@@ -125,6 +170,7 @@ function written(req: FhirRequest, type: string, w: WriteResult): FhirResponse {
 async function search(store: AccessStore, type: string, req: FhirRequest, p: Principal): Promise<FhirResponse> {
   const q = parseSearch(type, req.query);
   const result = await store.search(p, q);
+  const included = await store.include(p, type, result.resources, q.includes);
   const self = new URL(`${req.baseUrl}/${type}`);
   for (const [k, v] of Object.entries(req.query)) {
     if (k === '_offset') continue;
@@ -145,9 +191,15 @@ async function search(store: AccessStore, type: string, req: FhirRequest, p: Pri
     type: 'searchset',
     ...(result.total !== undefined ? { total: result.total } : {}),
     link,
-    entry: result.resources.map(
-      (resource): BundleEntry => ({ fullUrl: `${req.baseUrl}/${type}/${resource.id}`, resource, search: { mode: 'match' } }),
-    ),
+    entry: [
+      ...result.resources.map((resource): BundleEntry => ({ fullUrl: `${req.baseUrl}/${type}/${resource.id}`, resource, search: { mode: 'match' } })),
+      ...included.resources.map(
+        (resource): BundleEntry => ({ fullUrl: `${req.baseUrl}/${resource.resourceType}/${resource.id}`, resource, search: { mode: 'include' } }),
+      ),
+      ...included.warnings.map(
+        (diagnostics): BundleEntry => ({ resource: operationOutcome([{ severity: 'warning', code: 'too-costly', diagnostics }]), search: { mode: 'outcome' } }),
+      ),
+    ],
   };
   return ok(bundle);
 }

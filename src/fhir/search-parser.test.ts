@@ -59,3 +59,43 @@ test('ROR search parameters are known with their types', () => {
   assert.equal(q.filters[0]?.kind, 'token');
   assert.deepEqual(q.filters[1], { kind: 'number', code: 'nb-capacity', values: [{ prefix: 'gt', value: 0 }] });
 });
+
+test('_include and _revinclude, with :iterate and a target type, are parsed against the reference parameters', () => {
+  const q = parseSearch('HealthcareService', {
+    _include: ['HealthcareService:organization', 'PractitionerRole:practitioner'],
+    '_include:iterate': 'Organization:partof',
+    _revinclude: 'PractitionerRole:service',
+    '_revinclude:iterate': 'Task:focus:HealthcareService',
+    name: 'Réa',
+  });
+  assert.equal(q.filters.length, 1);
+  assert.deepEqual(q.includes, [
+    { direction: 'include', sourceType: 'HealthcareService', code: 'organization', targetTypes: ['Organization'], iterate: false },
+    { direction: 'include', sourceType: 'PractitionerRole', code: 'practitioner', targetTypes: ['Practitioner'], iterate: false },
+    { direction: 'include', sourceType: 'Organization', code: 'partof', targetTypes: ['Organization'], iterate: true },
+    { direction: 'revinclude', sourceType: 'PractitionerRole', code: 'service', targetTypes: ['HealthcareService'], iterate: false },
+    { direction: 'revinclude', sourceType: 'Task', code: 'focus', targetTypes: ['HealthcareService'], iterate: true },
+  ]);
+  const focus = parseSearch('Task', { _include: 'Task:focus' }).includes[0];
+  assert.deepEqual(new Set(focus?.targetTypes), new Set(['Organization', 'HealthcareService', 'Location', 'Practitioner', 'PractitionerRole', 'Task']));
+  assert.deepEqual(parseSearch('Location', {}).includes, []);
+});
+
+test('malformed or unknown _include and _revinclude values are refused', () => {
+  for (const [key, value, message] of [
+    ['_include', '*', /wildcard \* is not supported/],
+    ['_include', 'HealthcareService:*', /wildcard \* is not supported/],
+    ['_include', '', /expected Type:param/],
+    ['_include', 'HealthcareService', /expected Type:param/],
+    ['_include', 'HealthcareService:organization:Organization:x', /expected Type:param/],
+    ['_include', 'Patient:organization', /Unknown resource type "Patient"/],
+    ['_include', 'HealthcareService:nope', /Unknown search parameter "nope" for HealthcareService/],
+    ['_include', 'HealthcareService:name', /"name" is not a reference search parameter of HealthcareService/],
+    ['_include', 'HealthcareService:organization:Location', /does not point to "Location"/],
+    ['_include', 'Task:patient', /points to no resource type this server serves/],
+    ['_include:recurse', 'HealthcareService:organization', /expected _include or _include:iterate/],
+    ['_revinclude:iterate:x', 'PractitionerRole:service', /expected _revinclude or _revinclude:iterate/],
+  ] as const) {
+    rejects400(() => parseSearch('HealthcareService', { [key]: value }), message);
+  }
+});

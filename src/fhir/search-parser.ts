@@ -1,6 +1,7 @@
 import { badRequest } from '../store/errors.ts';
-import { getSearchParameter, type SearchParameterDefinition } from '../store/search-parameters/registry.ts';
+import { getSearchParameter, isIndexedResourceType, resourceTypes, type SearchParameterDefinition } from '../store/search-parameters/registry.ts';
 import type { DateValue, IndexTable, Prefix, SearchFilter, SearchQuery, TokenValue } from '../store/search.ts';
+import { referenceTargets, type IncludeParameter } from './include.ts';
 
 /** RG_RECH_52: 200 results per page by default, and at most. */
 export const DEFAULT_COUNT = 200;
@@ -122,15 +123,25 @@ function parseReference(name: string, raw: string, typeModifier: string | undefi
 
 const CONTROL = new Set(['_count', '_offset', '_total', '_format']);
 
+/** A store query and the `_include` / `_revinclude` parameters to resolve on its page. */
+export interface ParsedSearch extends SearchQuery {
+  includes: IncludeParameter[];
+}
+
 /**
  * Parses FHIR search query parameters into a store query. Every unknown parameter, modifier or malformed
  * value is refused (strict handling).
  */
-export function parseSearch(resourceType: string, query: Record<string, string | string[] | undefined>): SearchQuery {
-  const q: SearchQuery = { resourceType, filters: [], count: DEFAULT_COUNT, offset: 0, total: true };
+export function parseSearch(resourceType: string, query: Record<string, string | string[] | undefined>): ParsedSearch {
+  const q: ParsedSearch = { resourceType, filters: [], count: DEFAULT_COUNT, offset: 0, total: true, includes: [] };
   for (const [key, rawValue] of Object.entries(query)) {
     if (rawValue === undefined) continue;
     const rawValues = Array.isArray(rawValue) ? rawValue : [rawValue];
+    const [name, modifier] = key.split(':');
+    if (name === '_include' || name === '_revinclude') {
+      for (const raw of rawValues) q.includes.push(parseInclude(key, name, modifier, raw));
+      continue;
+    }
     if (CONTROL.has(key)) {
       if (rawValues.length > 1) throw badRequest(`${key} may be given only once`, key);
       const v = rawValues[0] as string;
@@ -151,6 +162,30 @@ export function parseSearch(resourceType: string, query: Record<string, string |
     for (const raw of rawValues) q.filters.push(parseCriterion(resourceType, key, raw));
   }
   return q;
+}
+
+/** `Type:param[:targetType]` of `_include[:iterate]` or `_revinclude[:iterate]`; `param` a reference parameter of `Type`. */
+function parseInclude(key: string, name: '_include' | '_revinclude', modifier: string | undefined, raw: string): IncludeParameter {
+  if (key !== name && key !== `${name}:iterate`) throw badRequest(`Invalid parameter "${key}": expected ${name} or ${name}:iterate`, key);
+  if (raw === '*' || raw.endsWith(':*')) throw badRequest(`${key}=${raw}: the wildcard * is not supported, name the reference parameter (Type:param)`, key);
+  const [sourceType, code, targetType, ...extra] = raw.split(':');
+  if (!sourceType || !code || extra.length > 0) throw badRequest(`Invalid ${key} value "${raw}": expected Type:param or Type:param:targetType`, key);
+  if (!isIndexedResourceType(sourceType)) throw badRequest(`Unknown resource type "${sourceType}" in ${key}=${raw}: expected one of ${resourceTypes.join(', ')}`, key);
+  const sp = getSearchParameter(sourceType, code);
+  if (!sp) throw badRequest(`Unknown search parameter "${code}" for ${sourceType} in ${key}=${raw}`, key);
+  if (sp.type !== 'reference' || !isSearchable(sp)) throw badRequest(`${key}=${raw}: "${code}" is not a reference search parameter of ${sourceType}`, key);
+  const targets = referenceTargets(sp);
+  if (targets.length === 0) throw badRequest(`${key}=${raw}: ${sourceType}:${code} points to no resource type this server serves`, key);
+  if (targetType !== undefined && !(targets as string[]).includes(targetType)) {
+    throw badRequest(`${key}=${raw}: ${sourceType}:${code} does not point to "${targetType}" (served targets: ${targets.join(', ') || 'none'})`, key);
+  }
+  return {
+    direction: name === '_include' ? 'include' : 'revinclude',
+    sourceType,
+    code,
+    targetTypes: targetType !== undefined ? targets.filter((t) => t === targetType) : targets,
+    iterate: modifier === 'iterate',
+  };
 }
 
 function parseCriterion(resourceType: string, key: string, raw: string): SearchFilter {

@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 import type { Bundle, CapabilityStatement, Organization, OperationOutcome } from '@medplum/fhirtypes';
 import { buildOrganization } from '../model/index.ts';
+import { EMPTY_PERIMETER } from '../auth/principal.ts';
 import { clientToken, openTestApp, type TestApp } from './app.test-support.ts';
 import { httpSettingsFromEnv } from './settings.ts';
 
@@ -161,6 +162,32 @@ test('a read-only client cannot delete', async () => {
   assert.equal(res.statusCode, 403);
   assert.equal((res.json() as OperationOutcome).issue?.[0]?.code, 'forbidden');
   assert.equal((await get<Organization>('/fhir/Organization/eg-490000676')).status, 200);
+});
+
+test('PATCH over HTTP takes JSON Patch and FHIRPath Patch bodies by their content type', async () => {
+  const perimeter = { ...EMPTY_PERIMETER, organizations: ['eg-490000676'] };
+  const writer = { authorization: `Bearer ${(await clientToken(t, ['read', 'write-offer'], ['CU22'], perimeter)).token}` };
+  const jsonPatch = await t.app.inject({
+    method: 'PATCH',
+    url: '/fhir/Organization/eg-490000676',
+    headers: { ...writer, 'content-type': 'application/json-patch+json' },
+    payload: JSON.stringify([{ op: 'add', path: '/alias', value: ['CHU Angers'] }]),
+  });
+  assert.equal(jsonPatch.statusCode, 200, jsonPatch.body);
+  assert.deepEqual((jsonPatch.json() as Organization).alias, ['CHU Angers']);
+  const fhirPathPatch = await t.app.inject({
+    method: 'PATCH',
+    url: '/fhir/Organization/eg-490000676',
+    headers: { ...writer, 'content-type': 'application/fhir+json', 'if-match': String(jsonPatch.headers.etag) },
+    payload: JSON.stringify({
+      resourceType: 'Parameters',
+      parameter: [{ name: 'operation', part: [{ name: 'type', valueCode: 'delete' }, { name: 'path', valueString: 'Organization.alias' }] }],
+    }),
+  });
+  assert.equal(fhirPathPatch.statusCode, 200, fhirPathPatch.body);
+  assert.equal((fhirPathPatch.json() as Organization).alias, undefined);
+  const unsupported = await t.app.inject({ method: 'PATCH', url: '/fhir/Organization/eg-490000676', headers: { ...writer, 'content-type': 'text/plain' }, payload: 'x' });
+  assert.ok([400, 415].includes(unsupported.statusCode), `text/plain answered ${unsupported.statusCode}`);
 });
 
 test('security headers: CSP, no framing, no referrer', async () => {

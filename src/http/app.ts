@@ -59,7 +59,7 @@ export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
   const app = Fastify({ logger: opts.logger ?? false, bodyLimit: FHIR_BODY_LIMIT, trustProxy: settings.trustProxy });
 
   app.addContentTypeParser('application/x-www-form-urlencoded', { parseAs: 'string' }, (_req, body, done) => done(null, parseForm(body as string)));
-  app.addContentTypeParser('application/fhir+json', { parseAs: 'string' }, app.getDefaultJsonParser('error', 'error'));
+  app.addContentTypeParser(['application/fhir+json', 'application/json-patch+json'], { parseAs: 'string' }, app.getDefaultJsonParser('error', 'error'));
 
   await app.register(fastifyCookie, { secret: auth.keys.cookieSecret });
   await app.register(fastifyHelmet, {
@@ -111,6 +111,7 @@ export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
           baseUrl: baseUrl(req),
           ...(req.body !== undefined ? { body: req.body } : {}),
           ...(ifMatch !== undefined ? { ifMatch } : {}),
+          ...(req.headers['content-type'] !== undefined ? { contentType: req.headers['content-type'] } : {}),
         },
         { repo, principal: principalOf(req) },
       );
