@@ -49,7 +49,7 @@ test('_count is capped at 200 and must be an integer', () => {
 test('unknown parameters, modifiers and chains are refused, never ignored', () => {
   rejects400(() => parseSearch('Organization', { colour: 'blue' }), /Unknown search parameter "colour"/);
   rejects400(() => parseSearch('Organization', { 'identifier:fuzzy': 'x' }), /Modifier :fuzzy/);
-  rejects400(() => parseSearch('HealthcareService', { 'organization.name': 'x' }), /Chained parameter/);
+  rejects400(() => parseSearch('HealthcareService', { 'organization.colour': 'x' }), /Unknown search parameter "colour" for Organization/);
   rejects400(() => parseSearch('Organization', { name: '' }), /Empty value/);
   rejects400(() => parseSearch('Organization', { '_lastUpdated:exact': '2024' }), /Modifier :exact/);
 });
@@ -97,5 +97,76 @@ test('malformed or unknown _include and _revinclude values are refused', () => {
     ['_revinclude:iterate:x', 'PractitionerRole:service', /expected _revinclude or _revinclude:iterate/],
   ] as const) {
     rejects400(() => parseSearch('HealthcareService', { [key]: value }), message);
+  }
+});
+
+test('chains follow a reference parameter to its served type and parse the value as the target parameter', () => {
+  const filters = (type: string, query: Record<string, string>) => parseSearch(type, query).filters;
+  assert.deepEqual(filters('HealthcareService', { 'organization.name:exact': 'CHU A' }), [
+    { kind: 'chain', code: 'organization', targetType: 'Organization', filter: { kind: 'string', code: 'name', values: ['CHU A'], match: 'exact' } },
+  ]);
+  assert.deepEqual(filters('HealthcareService', { 'location:Location.nb-capacity': 'gt2' }), [
+    { kind: 'chain', code: 'location', targetType: 'Location', filter: { kind: 'number', code: 'nb-capacity', values: [{ prefix: 'gt', value: 2 }] } },
+  ]);
+  assert.deepEqual(filters('HealthcareService', { 'organization.partof._id': 'ej-1' }), [
+    {
+      kind: 'chain',
+      code: 'organization',
+      targetType: 'Organization',
+      filter: { kind: 'chain', code: 'partof', targetType: 'Organization', filter: { kind: 'id', values: ['ej-1'] } },
+    },
+  ]);
+  assert.deepEqual(filters('Task', { 'focus:HealthcareService.identifier': '52/x' }), [
+    { kind: 'chain', code: 'focus', targetType: 'HealthcareService', filter: { kind: 'token', code: 'identifier', values: [{ code: '52/x' }], not: false } },
+  ]);
+});
+
+test('_has selects the resources a type points to through a reference parameter, nested or chained', () => {
+  assert.deepEqual(parseSearch('Location', { '_has:HealthcareService:location:identifier': '52/1,52/2' }).filters, [
+    {
+      kind: 'has',
+      sourceType: 'HealthcareService',
+      code: 'location',
+      filter: { kind: 'token', code: 'identifier', values: [{ code: '52/1' }, { code: '52/2' }], not: false },
+    },
+  ]);
+  assert.deepEqual(parseSearch('Practitioner', { '_has:PractitionerRole:practitioner:_has:Task:focus:status': 'requested' }).filters, [
+    {
+      kind: 'has',
+      sourceType: 'PractitionerRole',
+      code: 'practitioner',
+      filter: { kind: 'has', sourceType: 'Task', code: 'focus', filter: { kind: 'token', code: 'status', values: [{ code: 'requested' }], not: false } },
+    },
+  ]);
+  assert.deepEqual(parseSearch('Organization', { '_has:HealthcareService:organization:location.commune-cog': '44109' }).filters, [
+    {
+      kind: 'has',
+      sourceType: 'HealthcareService',
+      code: 'organization',
+      filter: { kind: 'chain', code: 'location', targetType: 'Location', filter: { kind: 'token', code: 'commune-cog', values: [{ code: '44109' }], not: false } },
+    },
+  ]);
+});
+
+test('malformed, unknown, ambiguous or unsupported chains and _has are refused', () => {
+  for (const [type, key, value, message] of [
+    ['HealthcareService', 'name.x', 'y', /"name" is not a reference search parameter of HealthcareService/],
+    ['HealthcareService', 'nope.name', 'y', /Unknown search parameter "nope" for HealthcareService in nope.name/],
+    ['HealthcareService', 'organization.nope', 'y', /Unknown search parameter "nope" for Organization/],
+    ['HealthcareService', 'organization.', 'y', /Invalid chained parameter/],
+    ['HealthcareService', 'organization:Location.name', 'y', /does not point to "Location" \(served targets: Organization\)/],
+    ['HealthcareService', 'organization:above.identifier', 'y', /:above on a chained reference .* is not supported/],
+    ['HealthcareService', 'organization.identifier:above', 'y', /Modifier :above is not supported/],
+    ['HealthcareService', 'organization.name:fuzzy', 'y', /Modifier :fuzzy is not supported/],
+    ['HealthcareService', 'location.nb-capacity', 'xx3', /Unknown prefix "xx"/],
+    ['HealthcareService', 'organization.name', '', /Empty value for search parameter "organization.name"/],
+    ['Task', 'focus.identifier', 'y', /Task:focus may point to .*HealthcareService.*; name one as focus:Type/],
+    ['Organization', 'partof.partof.partof.partof.name', 'y', /at most 3 references/],
+    ['Location', '_has:HealthcareService:location', 'y', /expected _has:Type:reference:param/],
+    ['Location', '_has:Patient:location:name', 'y', /Unknown resource type "Patient"/],
+    ['Location', '_has:HealthcareService:organization:name', 'y', /HealthcareService:organization does not point to "Location"/],
+    ['Location', '_has:HealthcareService:location:nope', 'y', /Unknown search parameter "nope" for HealthcareService/],
+  ] as const) {
+    rejects400(() => parseSearch(type, { [key]: value }), message);
   }
 });

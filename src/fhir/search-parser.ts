@@ -1,5 +1,5 @@
 import { badRequest } from '../store/errors.ts';
-import { getSearchParameter, isIndexedResourceType, resourceTypes, type SearchParameterDefinition } from '../store/search-parameters/registry.ts';
+import { getSearchParameter, isIndexedResourceType, resourceTypes, type IndexedResourceType, type SearchParameterDefinition } from '../store/search-parameters/registry.ts';
 import type { DateValue, IndexTable, Prefix, SearchFilter, SearchQuery, TokenValue } from '../store/search.ts';
 import { referenceTargets, type IncludeParameter } from './include.ts';
 
@@ -171,49 +171,51 @@ function parseInclude(key: string, name: '_include' | '_revinclude', modifier: s
   const [sourceType, code, targetType, ...extra] = raw.split(':');
   if (!sourceType || !code || extra.length > 0) throw badRequest(`Invalid ${key} value "${raw}": expected Type:param or Type:param:targetType`, key);
   if (!isIndexedResourceType(sourceType)) throw badRequest(`Unknown resource type "${sourceType}" in ${key}=${raw}: expected one of ${resourceTypes.join(', ')}`, key);
-  const sp = getSearchParameter(sourceType, code);
-  if (!sp) throw badRequest(`Unknown search parameter "${code}" for ${sourceType} in ${key}=${raw}`, key);
-  if (sp.type !== 'reference' || !isSearchable(sp)) throw badRequest(`${key}=${raw}: "${code}" is not a reference search parameter of ${sourceType}`, key);
-  const targets = referenceTargets(sp);
-  if (targets.length === 0) throw badRequest(`${key}=${raw}: ${sourceType}:${code} points to no resource type this server serves`, key);
-  if (targetType !== undefined && !(targets as string[]).includes(targetType)) {
-    throw badRequest(`${key}=${raw}: ${sourceType}:${code} does not point to "${targetType}" (served targets: ${targets.join(', ') || 'none'})`, key);
-  }
   return {
     direction: name === '_include' ? 'include' : 'revinclude',
     sourceType,
     code,
-    targetTypes: targetType !== undefined ? targets.filter((t) => t === targetType) : targets,
+    targetTypes: servedTargets(sourceType, code, targetType, `${key}=${raw}`, key),
     iterate: modifier === 'iterate',
   };
 }
 
-function parseCriterion(resourceType: string, key: string, raw: string): SearchFilter {
+/** How many references a chained or `_has` parameter may follow. */
+const MAX_CHAIN_DEPTH = 3;
+
+/**
+ * One criterion `key=raw` on `resourceType`; `label` is the whole parameter as sent, for messages, when `key` is
+ * what is left of it after the chain links already followed.
+ */
+function parseCriterion(resourceType: string, key: string, raw: string, label = key, depth = 0): SearchFilter {
+  if (key.startsWith('_has:') || key.includes('.')) {
+    if (depth === MAX_CHAIN_DEPTH) throw badRequest(`${label}: chains follow at most ${MAX_CHAIN_DEPTH} references`, label);
+    return key.startsWith('_has:') ? parseHas(resourceType, key, raw, label, depth) : parseChain(resourceType, key, raw, label, depth);
+  }
   const [name, modifier, ...extra] = key.split(':');
-  if (!name || extra.length > 0) throw badRequest(`Invalid search parameter "${key}"`, key);
-  if (name.includes('.')) throw badRequest(`Chained parameter "${key}" is not supported`, key);
-  if (raw === '') throw badRequest(`Empty value for search parameter "${key}"`, key);
+  if (!name || extra.length > 0) throw badRequest(`Invalid search parameter "${label}"`, label);
+  if (raw === '') throw badRequest(`Empty value for search parameter "${label}"`, label);
   const values = splitValues(raw);
 
   if (name === '_id') {
-    if (modifier) throw badRequest(`Modifier :${modifier} is not supported on _id`, key);
+    if (modifier) throw badRequest(`Modifier :${modifier} is not supported on _id`, label);
     return { kind: 'id', values: values.map(unescape) };
   }
   if (name === '_lastUpdated') {
-    if (modifier) throw badRequest(`Modifier :${modifier} is not supported on _lastUpdated`, key);
-    return { kind: 'lastUpdated', values: values.map((v) => parseDateValue(key, v)) };
+    if (modifier) throw badRequest(`Modifier :${modifier} is not supported on _lastUpdated`, label);
+    return { kind: 'lastUpdated', values: values.map((v) => parseDateValue(label, v)) };
   }
   const sp = getSearchParameter(resourceType, name);
-  if (!sp) throw badRequest(`Unknown search parameter "${name}" for ${resourceType}`, key);
+  if (!sp) throw badRequest(`Unknown search parameter "${name}" for ${resourceType}`, label);
   const table = TABLE_OF_TYPE[sp.type];
-  if (!table || !isSearchable(sp)) throw badRequest(`Search parameter "${name}" (type ${sp.type}) is not supported yet`, key);
+  if (!table || !isSearchable(sp)) throw badRequest(`Search parameter "${name}" (type ${sp.type}) is not supported yet`, label);
 
   if (modifier === 'missing') {
-    if (raw !== 'true' && raw !== 'false') throw badRequest(`${key} must be true or false`, key);
+    if (raw !== 'true' && raw !== 'false') throw badRequest(`${label} must be true or false`, label);
     return { kind: 'missing', table, code: name, missing: raw === 'true' };
   }
   const refuseModifier = (): never => {
-    throw badRequest(`Modifier :${modifier} is not supported on ${sp.type} parameter "${name}"`, key);
+    throw badRequest(`Modifier :${modifier} is not supported on ${sp.type} parameter "${name}"`, label);
   };
   switch (sp.type) {
     case 'token':
@@ -224,10 +226,10 @@ function parseCriterion(resourceType: string, key: string, raw: string): SearchF
       return { kind: 'string', code: name, values: values.map(unescape), match: modifier === 'exact' ? 'exact' : modifier === 'contains' ? 'contains' : 'start' };
     case 'date':
       if (modifier) refuseModifier();
-      return { kind: 'date', code: name, values: values.map((v) => parseDateValue(key, v)) };
+      return { kind: 'date', code: name, values: values.map((v) => parseDateValue(label, v)) };
     case 'number':
       if (modifier) refuseModifier();
-      return { kind: 'number', code: name, values: values.map((v) => parseNumber(key, v)) };
+      return { kind: 'number', code: name, values: values.map((v) => parseNumber(label, v)) };
     case 'quantity':
       if (modifier) refuseModifier();
       return {
@@ -235,18 +237,60 @@ function parseCriterion(resourceType: string, key: string, raw: string): SearchF
         code: name,
         values: values.map((v) => {
           const [num, system, unit, ...more] = v.split('|');
-          if (more.length > 0) throw badRequest(`Invalid quantity in ${key}=${v}`, key);
-          const n = parseNumber(key, num ?? '');
+          if (more.length > 0) throw badRequest(`Invalid quantity in ${label}=${v}`, label);
+          const n = parseNumber(label, num ?? '');
           return { ...n, ...(system ? { system: unescape(system) } : {}), ...(unit ? { unit: unescape(unit) } : {}) };
         }),
       };
     case 'reference': {
       const typeModifier = modifier && /^[A-Z][A-Za-z]+$/.test(modifier) ? modifier : undefined;
       if (modifier && !typeModifier) refuseModifier();
-      return { kind: 'reference', code: name, values: values.map((v) => parseReference(key, v, typeModifier)) };
+      return { kind: 'reference', code: name, values: values.map((v) => parseReference(label, v, typeModifier)) };
     }
     default:
       if (modifier) refuseModifier();
       return { kind: 'uri', code: name, values: values.map(unescape) };
   }
+}
+
+/**
+ * The served types the reference parameter `code` of `resourceType` points to, only `targetType` when given;
+ * `context` (the parameter as sent) and `expression` are for messages.
+ */
+function servedTargets(resourceType: string, code: string, targetType: string | undefined, context: string, expression: string): IndexedResourceType[] {
+  const sp = getSearchParameter(resourceType, code);
+  if (!sp) throw badRequest(`Unknown search parameter "${code}" for ${resourceType} in ${context}`, expression);
+  if (sp.type !== 'reference' || !isSearchable(sp)) throw badRequest(`${context}: "${code}" is not a reference search parameter of ${resourceType}`, expression);
+  const targets = referenceTargets(sp);
+  if (targets.length === 0) throw badRequest(`${context}: ${resourceType}:${code} points to no resource type this server serves`, expression);
+  if (targetType === undefined) return targets;
+  if (!(targets as string[]).includes(targetType)) {
+    throw badRequest(`${context}: ${resourceType}:${code} does not point to "${targetType}" (served targets: ${targets.join(', ')})`, expression);
+  }
+  return targets.filter((t) => t === targetType);
+}
+
+/** `code[:Type].rest`: `rest` applies to the resources the reference parameter `code` points to. */
+function parseChain(resourceType: string, key: string, raw: string, label: string, depth: number): SearchFilter {
+  const dot = key.indexOf('.');
+  const [code, typeModifier, ...extra] = key.slice(0, dot).split(':');
+  const rest = key.slice(dot + 1);
+  if (!code || extra.length > 0 || rest === '') throw badRequest(`Invalid chained parameter "${label}": expected param.param2 or param:Type.param2`, label);
+  if (typeModifier === 'above' || typeModifier === 'below') {
+    throw badRequest(`${label}: :${typeModifier} on a chained reference (anywhere up or down the hierarchy) is not supported`, label);
+  }
+  const targets = servedTargets(resourceType, code, typeModifier, label, label);
+  if (targets.length > 1) throw badRequest(`${label}: ${resourceType}:${code} may point to ${targets.join(', ')}; name one as ${code}:Type.…`, label);
+  const targetType = targets[0] as string;
+  return { kind: 'chain', code, targetType, filter: parseCriterion(targetType, rest, raw, label, depth + 1) };
+}
+
+/** `_has:Type:code:rest`: resources some `Type` points to through its reference parameter `code`, where `rest` applies to that `Type`. */
+function parseHas(resourceType: string, key: string, raw: string, label: string, depth: number): SearchFilter {
+  const [, sourceType, code, ...restParts] = key.split(':');
+  const rest = restParts.join(':');
+  if (!sourceType || !code || rest === '') throw badRequest(`Invalid parameter "${label}": expected _has:Type:reference:param`, label);
+  if (!isIndexedResourceType(sourceType)) throw badRequest(`Unknown resource type "${sourceType}" in ${label}: expected one of ${resourceTypes.join(', ')}`, label);
+  servedTargets(sourceType, code, resourceType, label, label);
+  return { kind: 'has', sourceType, code, filter: parseCriterion(sourceType, rest, raw, label, depth + 1) };
 }

@@ -35,7 +35,11 @@ export type SearchFilter =
   /** Leaves out sensitive-unit offers and the Locations and PractitionerRoles of one (no-op on other types). */
   | { kind: 'notSensitive' }
   /** Keeps only the PractitionerRoles with an offer of one of these champs d'activité (JDV_J20; no-op on other types). */
-  | { kind: 'rolesOfChamps'; champs: string[] };
+  | { kind: 'rolesOfChamps'; champs: string[] }
+  /** Chained search `code[:targetType].…`: a `code` reference to a current `targetType` matching `filter`. */
+  | { kind: 'chain'; code: string; targetType: string; filter: SearchFilter }
+  /** Reverse chaining `_has:sourceType:code:…`: referenced through `code` by a current `sourceType` matching `filter`. */
+  | { kind: 'has'; sourceType: string; code: string; filter: SearchFilter };
 
 export type IndexTable = 'sp_token' | 'sp_string' | 'sp_date' | 'sp_number' | 'sp_quantity' | 'sp_reference' | 'sp_uri';
 
@@ -52,25 +56,34 @@ export interface SearchResult {
   total?: number;
 }
 
+/** The kinds of filter an access profile adds; they also apply to every resource a chain or `_has` goes through. */
+const PROFILE_KINDS: ReadonlySet<SearchFilter['kind']> = new Set(['notSensitive', 'rolesOfChamps']);
+
 class Params {
-  readonly values: unknown[] = [];
-  /** Placeholder of the searched resource type (uncorrelated sub-queries plan better). */
-  type = '';
-  /** The searched resource type itself, for filters whose SQL depends on it. */
-  resourceType = '';
+  /** Placeholder of the resource type the filters apply to (uncorrelated sub-queries plan better). */
+  readonly type: string;
+  constructor(
+    /** The resource type the filters apply to, for filters whose SQL depends on it. */
+    readonly resourceType: string,
+    readonly profileFilters: readonly SearchFilter[],
+    readonly values: unknown[] = [],
+  ) {
+    this.type = this.add(resourceType);
+  }
   add(v: unknown): string {
     this.values.push(v);
     return `$${this.values.length}`;
+  }
+  /** The same placeholders, for filters on the `resourceType` resources of a chain or `_has`. */
+  forType(resourceType: string): Params {
+    return new Params(resourceType, this.profileFilters, this.values);
   }
 }
 
 /** Runs a search on current, non-deleted versions; results ordered by id (stable paging). */
 export async function searchResources(db: Database, q: SearchQuery): Promise<SearchResult> {
-  const p = new Params();
-  p.type = p.add(q.resourceType);
-  p.resourceType = q.resourceType;
-  const where = [`r.resource_type = ${p.type}`, 'NOT r.deleted', ...q.filters.map((f) => filterSql(f, p))];
-  const whereSql = where.join(' AND ');
+  const p = new Params(q.resourceType, q.filters.filter((f) => PROFILE_KINDS.has(f.kind)));
+  const whereSql = currentMatching(q.filters, p);
   const page = await db.pool.query<{ content: Resource }>(
     `SELECT r.content FROM resource r WHERE ${whereSql} ORDER BY r.id LIMIT ${p.add(q.count)} OFFSET ${p.add(q.offset)}`,
     p.values,
@@ -81,6 +94,16 @@ export async function searchResources(db: Database, q: SearchQuery): Promise<Sea
     result.total = Number(counted.rows[0]?.n ?? 0);
   }
   return result;
+}
+
+/** The condition on `resource r` selecting the current versions of `p.resourceType` that match every filter. */
+function currentMatching(filters: readonly SearchFilter[], p: Params): string {
+  return [`r.resource_type = ${p.type}`, 'NOT r.deleted', ...filters.map((f) => filterSql(f, p))].join(' AND ');
+}
+
+/** The ids of the current `p.resourceType` resources a chain or `_has` reaches, under the caller's profile. */
+function reachedIds(filter: SearchFilter, p: Params): string {
+  return `SELECT r.id FROM resource r WHERE ${currentMatching([filter, ...p.profileFilters], p)}`;
 }
 
 function anyOf(parts: string[]): string {
@@ -206,6 +229,15 @@ function filterSql(f: SearchFilter, p: Params): string {
         ? `EXISTS (SELECT 1 FROM ${ROLE_OFFERS} AND EXISTS (SELECT 1 FROM jsonb_array_elements(h.content->'type'->0->'coding') c
             WHERE c->>'system' = ${p.add(SYSTEM.champActivite)} AND c->>'code' = ANY(${p.add(f.champs)}::text[])))`
         : 'true';
+    case 'chain': {
+      const target = p.forType(f.targetType);
+      return inIndex('sp_reference', f.code, p, `s.target_type = ${target.type} AND s.target_id IN (${reachedIds(f.filter, target)})`);
+    }
+    case 'has': {
+      const source = p.forType(f.sourceType);
+      return `r.id IN (SELECT s.target_id FROM sp_reference s WHERE s.resource_type = ${source.type} AND s.code = ${p.add(f.code)}
+        AND s.target_type = ${p.type} AND s.id IN (${reachedIds(f.filter, source)}))`;
+    }
   }
 }
 
