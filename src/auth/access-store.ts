@@ -4,7 +4,7 @@ import { CHAMP_ACTIVITE } from '../model/healthcare-service.ts';
 import { recordAudit, type AuditEntry } from '../store/audit.ts';
 import { notFound, StoreError } from '../store/errors.ts';
 import { jsonEqual } from '../store/json.ts';
-import type { Repository, StoredVersion } from '../store/repository.ts';
+import type { HistoryPageQuery, Repository, StoredVersion } from '../store/repository.ts';
 import { searchResources, type SearchFilter, type SearchQuery, type SearchResult } from '../store/search.ts';
 import { anchorsOf, focusOf, referenceTarget, type Anchors } from './perimeter.ts';
 import { canRead, decideWrite, forbidden, requireRead, type AnchoredVersion, type WriteAttempt } from './policy.ts';
@@ -59,10 +59,31 @@ export class AccessStore {
   async history(p: Principal, type: string, id: string): Promise<StoredVersion[]> {
     requireRead(p, `${type}/${id}`);
     const versions = await this.repo.history(type, id);
+    const served = await this.serveVersions(p, versions);
+    if (versions.some((v) => v.resource !== undefined) && served.every((v) => v.resource === undefined)) throw notFound(`${type}/${id}`);
+    return served;
+  }
+
+  /**
+   * One page of {@link Repository.historyPage} as the profile serves it: `last` is the last version read (served or
+   * not) to resume from, `more` whether versions follow. For one resource, 404 as {@link history} when the
+   * page serves no content and the profile serves none of its versions.
+   */
+  async historyPage(p: Principal, q: HistoryPageQuery): Promise<{ versions: StoredVersion[]; last?: StoredVersion; more: boolean }> {
+    requireRead(p, q.resourceType === undefined ? 'history' : q.id === undefined ? q.resourceType : `${q.resourceType}/${q.id}`);
+    const read = await this.repo.historyPage({ ...q, count: q.count + 1 });
+    const page = read.slice(0, q.count);
+    const versions = await this.serveVersions(p, page);
+    if (q.resourceType !== undefined && q.id !== undefined && versions.every((v) => v.resource === undefined)) await this.history(p, q.resourceType, q.id);
+    const last = page.at(-1);
+    return { versions, ...(last ? { last } : {}), more: read.length > q.count };
+  }
+
+  /** `versions` as the profile serves them: hidden ones left out, tombstones kept. */
+  private async serveVersions(p: Principal, versions: StoredVersion[]): Promise<StoredVersion[]> {
     const withContent = versions.filter((v) => v.resource !== undefined);
     const served = await this.serve(p, withContent.map((v) => v.resource as Resource));
     const servedOf = new Map(withContent.map((v, i) => [v, served[i] ?? null]));
-    if (withContent.length > 0 && served.every((r) => r === null)) throw notFound(`${type}/${id}`);
     return versions.flatMap((v) => {
       if (v.resource === undefined) return [v];
       const resource = servedOf.get(v);

@@ -35,6 +35,7 @@ export function capabilityStatement(baseUrl: string): CapabilityStatement {
             { code: 'read' },
             { code: 'vread' },
             { code: 'history-instance' },
+            { code: 'history-type' },
             { code: 'search-type' },
             { code: 'create' },
             { code: 'update' },
@@ -56,6 +57,7 @@ export function capabilityStatement(baseUrl: string): CapabilityStatement {
               .map((sp) => ({ name: sp.code, type: sp.type, definition: sp.url })),
           ] as CapabilityStatementRestResourceSearchParam[],
         })),
+        interaction: [{ code: 'history-system', documentation: 'GET /_history with _since, _at, _count; paged by next links' }],
         searchParam: [
           { name: '_count', type: 'number', documentation: 'Page size, default and maximum 200 (RG_RECH_52)' },
           { name: '_offset', type: 'number', documentation: 'Start of the page (used by next/previous links)' },

@@ -5,6 +5,7 @@ import { badRequest, notFound, StoreError } from '../store/errors.ts';
 import type { Repository } from '../store/repository.ts';
 import { isIndexedResourceType } from '../store/search-parameters/registry.ts';
 import { capabilityStatement } from './capability.ts';
+import { historyBundle } from './history.ts';
 import { outcomeForError, operationOutcome } from './outcome.ts';
 import { applyFhirPathPatch, applyJsonPatch } from './patch.ts';
 import { parseSearch } from './search-parser.ts';
@@ -73,9 +74,11 @@ async function route(req: FhirRequest, ctx: FhirContext): Promise<FhirResponse> 
   if (parts.length === 1 && parts[0] === 'metadata') return reading ? ok(capabilityStatement(req.baseUrl)) : notAllowed(req, 'GET, HEAD');
   const [type, id, op, vid, ...rest] = parts;
   if (!type || rest.length > 0 || (op !== undefined && op !== '_history')) throw notFound(`/${parts.join('/')}`);
-  if (!isIndexedResourceType(type)) throw notFound(`Resource type ${type}`);
   const store = new AccessStore(ctx.repo);
   const p = ctx.principal;
+  if (parts.length === 1 && type === '_history') return reading ? ok(await historyBundle(store, p, req, {})) : notAllowed(req, 'GET, HEAD');
+  if (!isIndexedResourceType(type)) throw notFound(`Resource type ${type}`);
+  if (parts.length === 2 && id === '_history') return reading ? ok(await historyBundle(store, p, req, { resourceType: type })) : notAllowed(req, 'GET, HEAD');
   if (id === undefined) {
     if (reading) return search(store, type, req, p);
     if (req.method === 'PATCH') return patch(store, ctx, req, type);
@@ -84,17 +87,15 @@ async function route(req: FhirRequest, ctx: FhirContext): Promise<FhirResponse> 
     return written(req, type, await store.create(p, resourceBody(req, type)));
   }
   if (op !== undefined && !reading) return notAllowed(req, 'GET, HEAD');
+  if (op !== undefined && vid === undefined) return ok(await historyBundle(store, p, req, { resourceType: type, id }));
   rejectQuery(req, `${type}/${id}`);
   if (reading) {
     if (op === undefined) {
       const resource = await store.read(p, type, id);
       return ok(resource, versionHeaders(resource.meta));
     }
-    if (vid !== undefined) {
-      const resource = await store.vread(p, type, id, vid);
-      return ok(resource, versionHeaders(resource.meta));
-    }
-    return ok(await history(store, type, id, req, p));
+    const resource = await store.vread(p, type, id, vid as string);
+    return ok(resource, versionHeaders(resource.meta));
   }
   if (req.method === 'PUT') return written(req, type, await store.update(p, resourceBody(req, type, id), req.ifMatch));
   if (req.method === 'DELETE') {
@@ -202,23 +203,4 @@ async function search(store: AccessStore, type: string, req: FhirRequest, p: Pri
     ],
   };
   return ok(bundle);
-}
-
-async function history(store: AccessStore, type: string, id: string, req: FhirRequest, p: Principal): Promise<Bundle> {
-  const versions = await store.history(p, type, id);
-  return {
-    resourceType: 'Bundle',
-    type: 'history',
-    total: versions.length,
-    link: [{ relation: 'self', url: `${req.baseUrl}/${type}/${id}/_history` }],
-    entry: versions.map((v): BundleEntry => {
-      const entry: BundleEntry = {
-        fullUrl: `${req.baseUrl}/${type}/${id}`,
-        request: { method: v.deleted ? 'DELETE' : v.versionId === '1' ? 'POST' : 'PUT', url: v.versionId === '1' ? type : `${type}/${id}` },
-        response: { status: v.deleted ? '204' : v.versionId === '1' ? '201' : '200', etag: `W/"${v.versionId}"`, lastModified: v.lastUpdated },
-      };
-      if (v.resource) entry.resource = v.resource;
-      return entry;
-    }),
-  };
 }

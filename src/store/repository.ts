@@ -36,6 +36,17 @@ export interface StoredVersion {
   resource?: Resource;
 }
 
+/** A selection of versions for {@link Repository.historyPage}; `at` bounds are instants (ISO strings). */
+export interface HistoryPageQuery {
+  resourceType?: string;
+  id?: string;
+  since?: string;
+  at?: { start: string; end: string };
+  /** The last version of the previous page. */
+  after?: Pick<StoredVersion, 'lastUpdated' | 'resourceType' | 'id' | 'versionId'>;
+  count: number;
+}
+
 export interface WriteOptions {
   /** The expected current versionId (If-Match). */
   ifMatch?: string;
@@ -169,14 +180,47 @@ export class Repository implements ResourceSink {
       [type, id],
     );
     if (rows.length === 0) throw notFound(`${type}/${id}`);
-    return rows.map((r) => ({
-      resourceType: type,
-      id: r.id,
-      versionId: String(r.version_id),
-      lastUpdated: r.last_updated.toISOString(),
-      deleted: r.deleted,
-      ...(r.content ? { resource: r.content } : {}),
-    }));
+    return rows.map((r) => storedVersion({ ...r, resource_type: type }));
+  }
+
+  /**
+   * One page of versions of a resource, a type or every type, newest first (lastUpdated, then type, id and
+   * version, all descending; tombstones included). `since` keeps versions updated at or after it; `at` keeps
+   * the versions current at some time of the period [start, end). The page resumes strictly after `after`.
+   */
+  async historyPage(q: HistoryPageQuery): Promise<StoredVersion[]> {
+    const params: unknown[] = [];
+    const param = (value: unknown): string => `$${params.push(value)}`;
+    const where = (alias: string, nextUpdated?: string): string => {
+      const conditions: string[] = [];
+      if (q.resourceType !== undefined) conditions.push(`${alias}.resource_type = ${param(checkType(q.resourceType))}`);
+      if (q.id !== undefined) conditions.push(`${alias}.id = ${param(q.id)}`);
+      if (q.since !== undefined) conditions.push(`${alias}.last_updated >= ${param(q.since)}`);
+      if (q.at !== undefined) {
+        conditions.push(`${alias}.last_updated < ${param(q.at.end)}`);
+        if (nextUpdated) conditions.push(`${nextUpdated} > ${param(q.at.start)}`);
+      }
+      if (q.after !== undefined) {
+        const { lastUpdated, resourceType, id, versionId } = q.after;
+        conditions.push(
+          `(${alias}.last_updated, ${alias}.resource_type, ${alias}.id, ${alias}.version_id) < (${param(lastUpdated)}::timestamptz, ${param(resourceType)}, ${param(id)}, ${param(versionId)}::int)`,
+        );
+      }
+      return conditions.length > 0 ? `WHERE ${conditions.map((c) => `(${c})`).join(' AND ')}` : '';
+    };
+    const nextOfEarlier =
+      'COALESCE((SELECT n.last_updated FROM resource_history n WHERE n.resource_type = h.resource_type AND n.id = h.id AND n.version_id = h.version_id + 1),' +
+      ' (SELECT c.last_updated FROM resource c WHERE c.resource_type = h.resource_type AND c.id = h.id))';
+    const columns = (alias: string): string => `${alias}.resource_type, ${alias}.id, ${alias}.version_id, ${alias}.last_updated, ${alias}.deleted, ${alias}.content`;
+    const { rows } = await this.db.pool.query<CurrentRow & { resource_type: string; last_updated: Date }>(
+      `SELECT ${columns('r')} FROM resource r ${where('r')}
+       UNION ALL
+       SELECT ${columns('h')} FROM resource_history h ${where('h', nextOfEarlier)}
+       ORDER BY last_updated DESC, resource_type DESC, id DESC, version_id DESC
+       LIMIT ${param(q.count)}`,
+      params,
+    );
+    return rows.map(storedVersion);
   }
 
   async readCurrent(resourceType: string, ids: string[]): Promise<Map<string, Resource>> {
@@ -337,6 +381,17 @@ export class Repository implements ResourceSink {
       client.release();
     }
   }
+}
+
+function storedVersion(r: CurrentRow & { resource_type: string; last_updated: Date }): StoredVersion {
+  return {
+    resourceType: r.resource_type,
+    id: r.id,
+    versionId: String(r.version_id),
+    lastUpdated: r.last_updated.toISOString(),
+    deleted: r.deleted,
+    ...(r.content ? { resource: r.content } : {}),
+  };
 }
 
 function checkType(type: string | undefined): IndexedResourceType {
