@@ -115,6 +115,10 @@ test('conditional PATCH by identifier: one match is patched, none answers 404, s
   const outside = await patch('Location', setCount('02', 4), { query: { identifier: `${SIDES.B.region}/${SIDES.B.location}` } });
   assert.equal(outside.status, 403, 'a Location outside the perimeter is found, then refused by the policy');
   assert.equal((await patch('Location', setCount('02', 4), { query: {} })).status, 400, 'no criteria');
+  for (const extra of [{ _include: 'Location:organization' }, { _summary: 'true' }, { _elements: 'name' }]) {
+    const res = await patch('Location', setCount('02', 4), { query: { identifier: `${A.region}/${A.location}`, ...extra } });
+    assert.equal(res.status, 400, `criteria with ${Object.keys(extra)[0]}`);
+  }
 });
 
 test('invalid path → 400, invalid result → 422, unknown content type → 415, stale If-Match → 412; nothing changes', async () => {

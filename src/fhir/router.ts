@@ -5,6 +5,7 @@ import { badRequest, notFound, StoreError } from '../store/errors.ts';
 import type { Repository } from '../store/repository.ts';
 import { isIndexedResourceType } from '../store/search-parameters/registry.ts';
 import { capabilityStatement } from './capability.ts';
+import { parseProjection, project } from './elements.ts';
 import { historyBundle } from './history.ts';
 import { outcomeForError, operationOutcome } from './outcome.ts';
 import { applyFhirPathPatch, applyJsonPatch } from './patch.ts';
@@ -63,8 +64,8 @@ function notAllowed(req: FhirRequest, allow: string): FhirResponse {
   return { status: 405, body: operationOutcome([{ severity: 'error', code: 'not-supported', diagnostics }]), headers: { allow } };
 }
 
-function rejectQuery(req: FhirRequest, what: string): void {
-  const unexpected = Object.keys(req.query).filter((k) => k !== '_format');
+function rejectQuery(req: FhirRequest, what: string, accepted: readonly string[] = ['_format']): void {
+  const unexpected = Object.keys(req.query).filter((k) => !accepted.includes(k));
   if (unexpected.length > 0) throw badRequest(`Unexpected query parameters on ${what}: ${unexpected.join(', ')}`);
 }
 
@@ -88,14 +89,11 @@ async function route(req: FhirRequest, ctx: FhirContext): Promise<FhirResponse> 
   }
   if (op !== undefined && !reading) return notAllowed(req, 'GET, HEAD');
   if (op !== undefined && vid === undefined) return ok(await historyBundle(store, p, req, { resourceType: type, id }));
-  rejectQuery(req, `${type}/${id}`);
+  rejectQuery(req, `${type}/${id}`, reading ? ['_format', '_summary', '_elements'] : undefined);
   if (reading) {
-    if (op === undefined) {
-      const resource = await store.read(p, type, id);
-      return ok(resource, versionHeaders(resource.meta));
-    }
-    const resource = await store.vread(p, type, id, vid as string);
-    return ok(resource, versionHeaders(resource.meta));
+    const projection = parseProjection(type, req.query, false);
+    const resource = op === undefined ? await store.read(p, type, id) : await store.vread(p, type, id, vid as string);
+    return ok(project(resource, projection), versionHeaders(resource.meta));
   }
   if (req.method === 'PUT') return written(req, type, await store.update(p, resourceBody(req, type, id), req.ifMatch));
   if (req.method === 'DELETE') {
@@ -130,9 +128,11 @@ async function patch(store: AccessStore, ctx: FhirContext, req: FhirRequest, typ
   }
   let target = id;
   if (target === undefined) {
-    const { includes, ...q } = parseSearch(type, req.query);
+    const { includes, summary, elements, ...q } = parseSearch(type, req.query);
     if (q.filters.length === 0) throw badRequest(`A conditional PATCH needs search criteria, such as ${type}?identifier=…`);
-    if (includes.length > 0) throw badRequest('A conditional PATCH takes search criteria only, not _include or _revinclude');
+    if (includes.length > 0 || summary !== undefined || elements !== undefined) {
+      throw badRequest('A conditional PATCH takes search criteria only, not _include, _revinclude, _summary or _elements');
+    }
     const found = await store.search(ctx.principal, { ...q, count: 2, offset: 0, total: false });
     if (found.resources.length === 0) throw notFound(`${type} matching the search`);
     if (found.resources.length > 1) {
@@ -170,7 +170,8 @@ function written(req: FhirRequest, type: string, w: WriteResult): FhirResponse {
 
 async function search(store: AccessStore, type: string, req: FhirRequest, p: Principal): Promise<FhirResponse> {
   const q = parseSearch(type, req.query);
-  const result = await store.search(p, q);
+  const counting = q.summary === 'count';
+  const result = await store.search(p, counting ? { ...q, count: 0, total: true } : q);
   const included = await store.include(p, type, result.resources, q.includes);
   const self = new URL(`${req.baseUrl}/${type}`);
   for (const [k, v] of Object.entries(req.query)) {
@@ -185,7 +186,7 @@ async function search(store: AccessStore, type: string, req: FhirRequest, p: Pri
   };
   const link: BundleLink[] = [{ relation: 'self', url: pageUrl(q.offset) }];
   const hasNext = result.total !== undefined ? q.offset + q.count < result.total : result.resources.length === q.count;
-  if (q.count > 0 && hasNext) link.push({ relation: 'next', url: pageUrl(q.offset + q.count) });
+  if (!counting && q.count > 0 && hasNext) link.push({ relation: 'next', url: pageUrl(q.offset + q.count) });
   if (q.offset > 0) link.push({ relation: 'previous', url: pageUrl(Math.max(0, q.offset - q.count)) });
   const bundle: Bundle = {
     resourceType: 'Bundle',
@@ -193,9 +194,15 @@ async function search(store: AccessStore, type: string, req: FhirRequest, p: Pri
     ...(result.total !== undefined ? { total: result.total } : {}),
     link,
     entry: [
-      ...result.resources.map((resource): BundleEntry => ({ fullUrl: `${req.baseUrl}/${type}/${resource.id}`, resource, search: { mode: 'match' } })),
+      ...result.resources.map(
+        (resource): BundleEntry => ({ fullUrl: `${req.baseUrl}/${type}/${resource.id}`, resource: project(resource, q), search: { mode: 'match' } }),
+      ),
       ...included.resources.map(
-        (resource): BundleEntry => ({ fullUrl: `${req.baseUrl}/${resource.resourceType}/${resource.id}`, resource, search: { mode: 'include' } }),
+        (resource): BundleEntry => ({
+          fullUrl: `${req.baseUrl}/${resource.resourceType}/${resource.id}`,
+          resource: project(resource, q),
+          search: { mode: 'include' },
+        }),
       ),
       ...included.warnings.map(
         (diagnostics): BundleEntry => ({ resource: operationOutcome([{ severity: 'warning', code: 'too-costly', diagnostics }]), search: { mode: 'outcome' } }),

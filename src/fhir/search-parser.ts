@@ -1,6 +1,7 @@
 import { badRequest } from '../store/errors.ts';
 import { getSearchParameter, isIndexedResourceType, resourceTypes, type IndexedResourceType, type SearchParameterDefinition } from '../store/search-parameters/registry.ts';
 import type { DateValue, IndexTable, Prefix, SearchFilter, SearchQuery, TokenValue } from '../store/search.ts';
+import { parseProjection, type Projection } from './elements.ts';
 import { referenceTargets, type IncludeParameter } from './include.ts';
 
 /** RG_RECH_52: 200 results per page by default, and at most. */
@@ -123,8 +124,8 @@ function parseReference(name: string, raw: string, typeModifier: string | undefi
 
 const CONTROL = new Set(['_count', '_offset', '_total', '_format']);
 
-/** A store query and the `_include` / `_revinclude` parameters to resolve on its page. */
-export interface ParsedSearch extends SearchQuery {
+/** A store query, the `_include` / `_revinclude` parameters to resolve on its page, and the projection of what it serves. */
+export interface ParsedSearch extends SearchQuery, Projection {
   includes: IncludeParameter[];
 }
 
@@ -133,9 +134,10 @@ export interface ParsedSearch extends SearchQuery {
  * value is refused (strict handling).
  */
 export function parseSearch(resourceType: string, query: Record<string, string | string[] | undefined>): ParsedSearch {
-  const q: ParsedSearch = { resourceType, filters: [], count: DEFAULT_COUNT, offset: 0, total: true, includes: [] };
+  const projection = parseProjection(resourceType, query, true);
+  const q: ParsedSearch = { resourceType, filters: [], count: DEFAULT_COUNT, offset: 0, total: true, includes: [], ...projection };
   for (const [key, rawValue] of Object.entries(query)) {
-    if (rawValue === undefined) continue;
+    if (rawValue === undefined || key === '_summary' || key === '_elements') continue;
     const rawValues = Array.isArray(rawValue) ? rawValue : [rawValue];
     const [name, modifier] = key.split(':');
     if (name === '_include' || name === '_revinclude') {
