@@ -1,5 +1,6 @@
 import type { HealthcareService, Organization, PractitionerRole, Reference, Resource, Task } from '@medplum/fhirtypes';
 import { getRegion, type RorResource } from '../model/meta.ts';
+import { parseTypedReference } from '../store/indexing.ts';
 import type { Repository } from '../store/repository.ts';
 import { isIndexedResourceType } from '../store/search-parameters/registry.ts';
 import { searchResources } from '../store/search.ts';
@@ -24,13 +25,9 @@ const MAX_DEPTH = 10;
 /** At most this many offers listing one Location, or roles of one Practitioner, are looked at. */
 const MAX_RELATED = 500;
 
-/** `Type/id`, relative or at the end of an absolute URL, optionally with `/_history/version` (as indexed). */
-const TYPED_REFERENCE = /(?:^|\/)([A-Z][A-Za-z]+)\/([A-Za-z0-9\-.]{1,64})(?:\/_history\/[^/]+)?$/;
-
 /** The target of a reference, when it is a resolvable `Type/id`. */
 export function referenceTarget(ref: Reference | undefined): { type: string; id: string } | undefined {
-  const m = ref?.reference === undefined ? null : TYPED_REFERENCE.exec(ref.reference);
-  return m ? { type: m[1] as string, id: m[2] as string } : undefined;
+  return ref?.reference === undefined ? undefined : parseTypedReference(ref.reference);
 }
 
 function idOf(ref: Reference | undefined, type: string): string[] {

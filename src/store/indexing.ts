@@ -258,6 +258,12 @@ function addQuantity(sink: EntrySink, param: SearchParameterDefinition, node: Ty
 
 /** `Type/id`, relative or at the end of an absolute URL, optionally followed by `/_history/version`. */
 const TYPED_REFERENCE = /(?:^|\/)([A-Z][A-Za-z]+)\/([A-Za-z0-9\-.]{1,64})(?:\/_history\/[^/]+)?$/;
+
+/** The `Type/id` a reference string points to, read as the index reads it; undefined when it is not one. */
+export function parseTypedReference(reference: string): { type: string; id: string } | undefined {
+  const m = TYPED_REFERENCE.exec(reference);
+  return m ? { type: m[1] as string, id: m[2] as string } : undefined;
+}
 const ABSOLUTE = /^[A-Za-z][A-Za-z0-9+.-]*:/;
 
 function addReference(sink: EntrySink, param: SearchParameterDefinition, node: TypedValue): void {
@@ -273,9 +279,9 @@ function addReference(sink: EntrySink, param: SearchParameterDefinition, node: T
   } else {
     throw unsupported(param, node);
   }
-  const typedMatch = TYPED_REFERENCE.exec(reference);
-  if (typedMatch) {
-    sink.reference(param.code, typedMatch[1] as string, typedMatch[2] as string);
+  const typed = parseTypedReference(reference);
+  if (typed) {
+    sink.reference(param.code, typed.type, typed.id);
   } else if (reference.startsWith('#') || ABSOLUTE.test(reference)) {
     sink.reference(param.code, null, reference);
   } else {
