@@ -12,7 +12,7 @@ import {
   type TypedValue,
 } from '@medplum/core';
 import type { OperationOutcomeIssue, Parameters, ParametersParameter, Resource } from '@medplum/fhirtypes';
-import { badRequest, StoreError } from '../store/errors.ts';
+import { badRequest, issue, StoreError } from '../store/errors.ts';
 import { jsonEqual } from '../store/json.ts';
 import { ensureFhirSchema } from '../store/search-parameters/schema.ts';
 
@@ -29,10 +29,6 @@ import { ensureFhirSchema } from '../store/search-parameters/schema.ts';
 type Json = Record<string, unknown>;
 
 const isObject = (v: unknown): v is Json => typeof v === 'object' && v !== null && !Array.isArray(v);
-
-function issue(code: OperationOutcomeIssue['code'], diagnostics: string, expression?: string): OperationOutcomeIssue {
-  return { severity: 'error', code, diagnostics, ...(expression !== undefined ? { expression: [expression] } : {}) };
-}
 
 const capitalize = (s: string): string => s.charAt(0).toUpperCase() + s.slice(1);
 

@@ -11,7 +11,7 @@ export class StoreError extends Error {
   }
 }
 
-function issue(code: OperationOutcomeIssue['code'], diagnostics: string, expression?: string): OperationOutcomeIssue {
+export function issue(code: OperationOutcomeIssue['code'], diagnostics: string, expression?: string): OperationOutcomeIssue {
   return { severity: 'error', code, diagnostics, ...(expression ? { expression: [expression] } : {}) };
 }
 
