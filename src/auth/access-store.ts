@@ -1,6 +1,5 @@
 import type { HealthcareService, Resource, Task } from '@medplum/fhirtypes';
 import { resolveIncludes, type IncludeParameter, type IncludeResult } from '../fhir/include.ts';
-import { CHAMP_ACTIVITE } from '../model/healthcare-service.ts';
 import { recordAudit, type AuditEntry } from '../store/audit.ts';
 import { notFound, StoreError } from '../store/errors.ts';
 import { jsonEqual } from '../store/json.ts';
@@ -9,7 +8,7 @@ import { searchResources, type SearchFilter, type SearchQuery, type SearchResult
 import { anchorsOf, focusOf, referenceTarget, type Anchors } from './perimeter.ts';
 import { canRead, decideWrite, forbidden, requireRead, type AnchoredVersion, type WriteAttempt } from './policy.ts';
 import { requestContext, type AccessProfile, type Principal } from './principal.ts';
-import { applyAccessProfile, loadVisibilityFacts, type ServedResource } from './visibility.ts';
+import { applyAccessProfile, loadVisibilityFacts, ROLE_CHAMPS, type ServedResource } from './visibility.ts';
 
 /** A write as its author is answered. */
 export interface WriteResult {
@@ -24,13 +23,17 @@ export interface WriteResult {
 /**
  * What {@link applyAccessProfile} leaves out entirely, as search filters, so that a search `total` counts only
  * what is served: sensitive units (and their Locations and roles) outside Profil 1; the PractitionerRoles of
- * Profils 3 and 0 outside the champs they see. Kept in step with visibility.ts by access-store.test.ts.
+ * Profils 3 and 0 outside the champs they see (ROLE_CHAMPS).
  */
+const rolesOfChamps = (profile: AccessProfile): SearchFilter[] => {
+  const champs = ROLE_CHAMPS[profile];
+  return champs ? [{ kind: 'rolesOfChamps', champs }] : [];
+};
 const PROFILE_FILTERS: Record<AccessProfile, SearchFilter[]> = {
   1: [],
   2: [{ kind: 'notSensitive' }],
-  3: [{ kind: 'notSensitive' }, { kind: 'rolesOfChamps', champs: [CHAMP_ACTIVITE.medicoSocial, CHAMP_ACTIVITE.ambulatoire] }],
-  0: [{ kind: 'notSensitive' }, { kind: 'rolesOfChamps', champs: [CHAMP_ACTIVITE.ambulatoire] }],
+  3: [{ kind: 'notSensitive' }, ...rolesOfChamps(3)],
+  0: [{ kind: 'notSensitive' }, ...rolesOfChamps(0)],
 };
 
 /**

@@ -121,16 +121,15 @@ function capacityFilter(profile: AccessProfile, champs: readonly string[]): ((ke
   }
 }
 
+/** The champs d'activité whose PractitionerRoles each profile is served (absent: every champ). */
+export const ROLE_CHAMPS: Readonly<Partial<Record<AccessProfile, readonly string[]>>> = {
+  3: [CHAMP_ACTIVITE.medicoSocial, CHAMP_ACTIVITE.ambulatoire],
+  0: [CHAMP_ACTIVITE.ambulatoire],
+};
+
 function servesPractitionerRoles(profile: AccessProfile, champs: readonly string[]): boolean {
-  switch (profile) {
-    case 1:
-    case 2:
-      return true;
-    case 3:
-      return champs.includes(CHAMP_ACTIVITE.medicoSocial) || champs.includes(CHAMP_ACTIVITE.ambulatoire);
-    case 0:
-      return champs.includes(CHAMP_ACTIVITE.ambulatoire);
-  }
+  const served = ROLE_CHAMPS[profile];
+  return served === undefined || champs.some((c) => served.includes(c));
 }
 
 /** The level filter of one resource; it notes when a très-restreint level is let through. */

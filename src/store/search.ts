@@ -35,7 +35,7 @@ export type SearchFilter =
   /** Leaves out sensitive-unit offers and the Locations and PractitionerRoles of one (no-op on other types). */
   | { kind: 'notSensitive' }
   /** Keeps only the PractitionerRoles with an offer of one of these champs d'activité (JDV_J20; no-op on other types). */
-  | { kind: 'rolesOfChamps'; champs: string[] }
+  | { kind: 'rolesOfChamps'; champs: readonly string[] }
   /** Chained search `code[:targetType].…`: a `code` reference to a current `targetType` matching `filter`. */
   | { kind: 'chain'; code: string; targetType: string; filter: SearchFilter }
   /** Reverse chaining `_has:sourceType:code:…`: referenced through `code` by a current `sourceType` matching `filter`. */
