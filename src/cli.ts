@@ -2,7 +2,7 @@ import { parseArgs } from 'node:util';
 import { AccountStore, checkProfileCode, checkRole, normalizeEmail, type Account } from './auth/accounts.ts';
 import { checkClientScopes, ClientStore } from './auth/clients.ts';
 import { createDemoAccounts } from './auth/demo-accounts.ts';
-import { AuthError } from './auth/passwords.ts';
+import { AuthError } from './auth/errors.ts';
 import { resolvePerimeter } from './auth/perimeter-spec.ts';
 import { CLIENT_SCOPES, PROFILE_OF_CODE } from './auth/principal.ts';
 import { loadConfig, type Config } from './config.ts';

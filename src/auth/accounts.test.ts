@@ -3,7 +3,7 @@ import { after, before, test } from 'node:test';
 import type { Database } from '../db/open.ts';
 import { openTestDatabase } from '../db/testing.ts';
 import { AccountStore } from './accounts.ts';
-import { AuthError } from './passwords.ts';
+import { AuthError } from './errors.ts';
 import { EMPTY_PERIMETER, type Perimeter } from './principal.ts';
 import { SessionStore } from './sessions.ts';
 

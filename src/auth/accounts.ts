@@ -1,7 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import type { Database } from '../db/open.ts';
 import { PROFILE_OF_CODE, ROLE_DEFAULT_PROFILE_CODE, ROLES, type Perimeter, type Role } from './principal.ts';
-import { AuthError, checkPasswordPolicy, generatePassword, hashSecret, verifyCredential } from './passwords.ts';
+import { AuthError } from './errors.ts';
+import { checkPasswordPolicy, generatePassword, hashSecret, verifyCredential } from './passwords.ts';
 
 /** A person's account. */
 export interface Account {

@@ -3,7 +3,8 @@ import { after, before, test } from 'node:test';
 import type { Database } from '../db/open.ts';
 import { openTestDatabase } from '../db/testing.ts';
 import { queryAudit } from '../store/audit.ts';
-import { Authenticator, AuthError, type RequestHeaders } from './authenticator.ts';
+import { Authenticator, type RequestHeaders } from './authenticator.ts';
+import { AuthError } from './errors.ts';
 import { loadServerKeys } from './keys.ts';
 import { EMPTY_PERIMETER, PROFILE_CODE_SYSTEM, type Perimeter } from './principal.ts';
 

@@ -3,13 +3,12 @@ import { recordAudit, type RequestContext } from '../store/audit.ts';
 import { AccountStore, normalizeEmail, type Account } from './accounts.ts';
 import { ClientStore, type ApiClient } from './clients.ts';
 import type { ServerKeys } from './keys.ts';
-import { AuthError } from './passwords.ts';
+import { AuthError } from './errors.ts';
 import { PROFILE_CODE_SYSTEM, PROFILE_OF_CODE, ROLE_SCOPES, type AccessProfile, type Coding, type Principal } from './principal.ts';
 import { SessionStore } from './sessions.ts';
 import { LoginThrottle } from './throttle.ts';
 import { TokenService } from './tokens.ts';
 
-export { AuthError };
 
 export interface AuthenticatorOptions {
   keys: ServerKeys;

@@ -3,7 +3,7 @@ import { after, before, test } from 'node:test';
 import type { Database } from '../db/open.ts';
 import { openTestDatabase } from '../db/testing.ts';
 import { ClientStore } from './clients.ts';
-import { AuthError } from './passwords.ts';
+import { AuthError } from './errors.ts';
 import { EMPTY_PERIMETER, type Perimeter } from './principal.ts';
 
 let db: Database;

@@ -2,7 +2,8 @@ import { randomUUID } from 'node:crypto';
 import type { Database } from '../db/open.ts';
 import { checkProfileCode } from './accounts.ts';
 import { CLIENT_SCOPES, type Perimeter } from './principal.ts';
-import { AuthError, hashSecret, randomToken, verifyCredential } from './passwords.ts';
+import { AuthError } from './errors.ts';
+import { hashSecret, randomToken, verifyCredential } from './passwords.ts';
 
 export type ClientScope = (typeof CLIENT_SCOPES)[number];
 

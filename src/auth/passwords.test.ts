@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { AuthError, checkPasswordPolicy, generatePassword, hashSecret, randomToken, verifyCredential } from './passwords.ts';
+import { AuthError } from './errors.ts';
+import { checkPasswordPolicy, generatePassword, hashSecret, randomToken, verifyCredential } from './passwords.ts';
 
 test('an argon2id hash verifies its password and nothing else', async () => {
   const hash = await hashSecret('correct horse battery staple');

@@ -4,7 +4,7 @@ import type { Database } from '../db/open.ts';
 import { openTestDatabase } from '../db/testing.ts';
 import { buildDemoDataset } from '../importers/demo/index.ts';
 import { Repository } from '../store/repository.ts';
-import { AuthError } from './passwords.ts';
+import { AuthError } from './errors.ts';
 import { resolvePerimeter } from './perimeter-spec.ts';
 import { EMPTY_PERIMETER } from './principal.ts';
 

@@ -2,7 +2,7 @@ import { IDENTIFIER_SYSTEM, VALUE_SET } from '../model/index.ts';
 import { concepts } from '../nos/index.ts';
 import type { Repository } from '../store/repository.ts';
 import { searchResources } from '../store/search.ts';
-import { AuthError } from './passwords.ts';
+import { AuthError } from './errors.ts';
 import { EMPTY_PERIMETER, type Perimeter, type Role } from './principal.ts';
 
 type Part = 'regions' | 'organizations' | 'services' | 'locations';

@@ -3,7 +3,7 @@ import { randomBytes } from 'node:crypto';
 import { test } from 'node:test';
 import { SignJWT } from 'jose';
 import type { ApiClient } from './clients.ts';
-import { AuthError } from './passwords.ts';
+import { AuthError } from './errors.ts';
 import { EMPTY_PERIMETER } from './principal.ts';
 import { TOKEN_AUDIENCE, TOKEN_ISSUER, TokenService } from './tokens.ts';
 

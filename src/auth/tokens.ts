@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { errors, jwtVerify, SignJWT } from 'jose';
 import type { ApiClient, ClientScope } from './clients.ts';
-import { AuthError } from './passwords.ts';
+import { AuthError } from './errors.ts';
 
 export const TOKEN_ISSUER = 'urn:ror';
 export const TOKEN_AUDIENCE = 'urn:ror:api';

@@ -1,6 +1,7 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { Account } from '../auth/accounts.ts';
-import { AuthError, type Authenticator } from '../auth/authenticator.ts';
+import type { Authenticator } from '../auth/authenticator.ts';
+import { AuthError } from '../auth/errors.ts';
 import { PROFILE_OF_CODE, ROLE_SCOPES, requestContext, type Principal } from '../auth/principal.ts';
 import type { Database } from '../db/open.ts';
 import { recordAudit } from '../store/audit.ts';

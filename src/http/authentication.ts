@@ -1,6 +1,7 @@
 import { timingSafeEqual } from 'node:crypto';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import { AuthError, type Authenticator } from '../auth/authenticator.ts';
+import type { Authenticator } from '../auth/authenticator.ts';
+import { AuthError } from '../auth/errors.ts';
 import { requestContext, type Principal } from '../auth/principal.ts';
 import type { Database } from '../db/open.ts';
 import { recordAudit, type RequestContext } from '../store/audit.ts';

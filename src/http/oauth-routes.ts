@@ -1,5 +1,6 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import { AuthError, type Authenticator } from '../auth/authenticator.ts';
+import type { Authenticator } from '../auth/authenticator.ts';
+import { AuthError } from '../auth/errors.ts';
 import type { Database } from '../db/open.ts';
 import { recordAudit } from '../store/audit.ts';
 import type { DenialRecorder } from './authentication.ts';
