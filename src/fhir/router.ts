@@ -1,4 +1,4 @@
-import type { Bundle, BundleEntry, BundleLink, Parameters, Resource } from '@medplum/fhirtypes';
+import type { Parameters, Resource } from '@medplum/fhirtypes';
 import { AccessStore, type WriteResult } from '../auth/access-store.ts';
 import type { Principal } from '../auth/principal.ts';
 import { badRequest, notFound, StoreError } from '../store/errors.ts';
@@ -10,6 +10,7 @@ import { historyBundle } from './history.ts';
 import { outcomeForError, operationOutcome } from './outcome.ts';
 import { applyFhirPathPatch, applyJsonPatch } from './patch.ts';
 import { parseSearch } from './search-parser.ts';
+import { searchBundle } from './search-bundle.ts';
 
 /** A transport-free FHIR request: `path` is relative to the FHIR base (`Organization/123`). */
 export interface FhirRequest {
@@ -81,7 +82,7 @@ async function route(req: FhirRequest, ctx: FhirContext): Promise<FhirResponse> 
   if (!isIndexedResourceType(type)) throw notFound(`Resource type ${type}`);
   if (parts.length === 2 && id === '_history') return reading ? ok(await historyBundle(store, p, req, { resourceType: type })) : notAllowed(req, 'GET, HEAD');
   if (id === undefined) {
-    if (reading) return search(store, type, req, p);
+    if (reading) return ok(await searchBundle(store, type, req, p));
     if (req.method === 'PATCH') return patch(store, ctx, req, type);
     if (req.method !== 'POST') return notAllowed(req, 'GET, HEAD, POST, PATCH');
     rejectQuery(req, type);
@@ -166,48 +167,4 @@ function written(req: FhirRequest, type: string, w: WriteResult): FhirResponse {
       { severity: 'information', code: 'informational', diagnostics: `${type}/${w.id} est enregistrée ; votre profil d'accès ne permet pas de l'afficher.` },
     ]);
   return { status: w.created ? 201 : 200, body, headers };
-}
-
-async function search(store: AccessStore, type: string, req: FhirRequest, p: Principal): Promise<FhirResponse> {
-  const q = parseSearch(type, req.query);
-  const counting = q.summary === 'count';
-  const result = await store.search(p, counting ? { ...q, count: 0, total: true } : q);
-  const included = await store.include(p, type, result.resources, q.includes);
-  const self = new URL(`${req.baseUrl}/${type}`);
-  for (const [k, v] of Object.entries(req.query)) {
-    if (k === '_offset') continue;
-    for (const one of Array.isArray(v) ? v : v === undefined ? [] : [v]) self.searchParams.append(k, one);
-  }
-  const pageUrl = (offset: number): string => {
-    const u = new URL(self);
-    u.searchParams.set('_count', String(q.count));
-    if (offset > 0) u.searchParams.set('_offset', String(offset));
-    return u.toString();
-  };
-  const link: BundleLink[] = [{ relation: 'self', url: pageUrl(q.offset) }];
-  const hasNext = result.total !== undefined ? q.offset + q.count < result.total : result.resources.length === q.count;
-  if (!counting && q.count > 0 && hasNext) link.push({ relation: 'next', url: pageUrl(q.offset + q.count) });
-  if (q.offset > 0) link.push({ relation: 'previous', url: pageUrl(Math.max(0, q.offset - q.count)) });
-  const bundle: Bundle = {
-    resourceType: 'Bundle',
-    type: 'searchset',
-    ...(result.total !== undefined ? { total: result.total } : {}),
-    link,
-    entry: [
-      ...result.resources.map(
-        (resource): BundleEntry => ({ fullUrl: `${req.baseUrl}/${type}/${resource.id}`, resource: project(resource, q), search: { mode: 'match' } }),
-      ),
-      ...included.resources.map(
-        (resource): BundleEntry => ({
-          fullUrl: `${req.baseUrl}/${resource.resourceType}/${resource.id}`,
-          resource: project(resource, q),
-          search: { mode: 'include' },
-        }),
-      ),
-      ...included.warnings.map(
-        (diagnostics): BundleEntry => ({ resource: operationOutcome([{ severity: 'warning', code: 'too-costly', diagnostics }]), search: { mode: 'outcome' } }),
-      ),
-    ],
-  };
-  return ok(bundle);
 }
