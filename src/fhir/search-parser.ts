@@ -189,7 +189,7 @@ const MAX_CHAIN_DEPTH = 3;
  * One criterion `key=raw` on `resourceType`; `label` is the whole parameter as sent, for messages, when `key` is
  * what is left of it after the chain links already followed.
  */
-function parseCriterion(resourceType: string, key: string, raw: string, label = key, depth = 0): SearchFilter {
+export function parseCriterion(resourceType: string, key: string, raw: string, label = key, depth = 0): SearchFilter {
   if (key.startsWith('_has:') || key.includes('.')) {
     if (depth === MAX_CHAIN_DEPTH) throw badRequest(`${label}: chains follow at most ${MAX_CHAIN_DEPTH} references`, label);
     return key.startsWith('_has:') ? parseHas(resourceType, key, raw, label, depth) : parseChain(resourceType, key, raw, label, depth);

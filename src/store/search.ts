@@ -26,7 +26,7 @@ export type SearchFilter =
   | { kind: 'lastUpdated'; values: DateValue[] }
   | { kind: 'missing'; table: IndexTable; code: string; missing: boolean }
   | { kind: 'token'; code: string; values: TokenValue[]; not: boolean }
-  | { kind: 'string'; code: string; values: string[]; match: 'start' | 'exact' | 'contains' }
+  | { kind: 'string'; code: string; values: string[]; match: 'start' | 'end' | 'exact' | 'contains' }
   | { kind: 'date'; code: string; values: DateValue[] }
   | { kind: 'number'; code: string; values: { prefix: Prefix; value: number }[] }
   | { kind: 'quantity'; code: string; values: { prefix: Prefix; value: number; system?: string; unit?: string }[] }
@@ -39,7 +39,11 @@ export type SearchFilter =
   /** Chained search `code[:targetType].…`: a `code` reference to a current `targetType` matching `filter`. */
   | { kind: 'chain'; code: string; targetType: string; filter: SearchFilter }
   /** Reverse chaining `_has:sourceType:code:…`: referenced through `code` by a current `sourceType` matching `filter`. */
-  | { kind: 'has'; sourceType: string; code: string; filter: SearchFilter };
+  | { kind: 'has'; sourceType: string; code: string; filter: SearchFilter }
+  /** Boolean combinations (`_filter`): every one, at least one, or not the one. */
+  | { kind: 'all'; filters: SearchFilter[] }
+  | { kind: 'any'; filters: SearchFilter[] }
+  | { kind: 'not'; filter: SearchFilter };
 
 export type IndexTable = 'sp_token' | 'sp_string' | 'sp_date' | 'sp_number' | 'sp_quantity' | 'sp_reference' | 'sp_uri';
 
@@ -187,7 +191,7 @@ function filterSql(f: SearchFilter, p: Params): string {
       const conds = f.values.map((v) => {
         if (f.match === 'exact') return `s.value = ${p.add(v)}`;
         const norm = normalizeText(v).replace(/[\\%_]/g, (c) => `\\${c}`);
-        return `s.norm LIKE ${p.add(f.match === 'start' ? `${norm}%` : `%${norm}%`)}`;
+        return `s.norm LIKE ${p.add(f.match === 'start' ? `${norm}%` : f.match === 'end' ? `%${norm}` : `%${norm}%`)}`;
       });
       return inIndex('sp_string', f.code, p, anyOf(conds));
     }
@@ -238,6 +242,12 @@ function filterSql(f: SearchFilter, p: Params): string {
       return `r.id IN (SELECT s.target_id FROM sp_reference s WHERE s.resource_type = ${source.type} AND s.code = ${p.add(f.code)}
         AND s.target_type = ${p.type} AND s.id IN (${reachedIds(f.filter, source)}))`;
     }
+    case 'all':
+      return `(${f.filters.map((g) => filterSql(g, p)).join(' AND ')})`;
+    case 'any':
+      return `(${f.filters.map((g) => filterSql(g, p)).join(' OR ')})`;
+    case 'not':
+      return `NOT (${filterSql(f.filter, p)})`;
   }
 }
 
