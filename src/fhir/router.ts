@@ -25,6 +25,10 @@ export interface FhirRequest {
   ifMatch?: string;
   /** The Content-Type header (PATCH: `application/fhir+json` for FHIRPath Patch, `application/json-patch+json`). */
   contentType?: string;
+  /** The Prefer header (`return=minimal|representation|OperationOutcome`, `handling=strict|lenient`, `respond-async`). */
+  prefer?: string;
+  /** The If-None-Exist header (conditional create): search criteria, `identifier=…`. */
+  ifNoneExist?: string;
 }
 
 export interface FhirResponse {

@@ -103,7 +103,7 @@ export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
     url: '/fhir/*',
     handler: async (req, reply) => {
       const params = req.params as { '*': string };
-      const ifMatch = req.headers['if-match'];
+      const { 'if-match': ifMatch, 'content-type': contentType, prefer, 'if-none-exist': ifNoneExist } = req.headers;
       const res = await handleFhirRequest(
         {
           method: req.method,
@@ -112,7 +112,9 @@ export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
           baseUrl: baseUrl(req),
           ...(req.body !== undefined ? { body: req.body } : {}),
           ...(ifMatch !== undefined ? { ifMatch } : {}),
-          ...(req.headers['content-type'] !== undefined ? { contentType: req.headers['content-type'] } : {}),
+          ...(contentType !== undefined ? { contentType } : {}),
+          ...(typeof prefer === 'string' ? { prefer } : {}),
+          ...(typeof ifNoneExist === 'string' ? { ifNoneExist } : {}),
         },
         { repo, principal: principalOf(req) },
       );
