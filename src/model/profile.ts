@@ -508,7 +508,13 @@ function checkPractitionerRole(role: PractitionerRole, c: Checker): void {
   c.telecoms(role.telecom, 'PractitionerRole.telecom');
 }
 
+/** R4 TaskStatus (required binding). */
+const TASK_STATUSES: ReadonlySet<string> = new Set([
+  'draft', 'requested', 'received', 'accepted', 'rejected', 'ready', 'cancelled', 'in-progress', 'on-hold', 'failed', 'completed', 'entered-in-error',
+]);
+
 function checkTask(task: Task, c: Checker): void {
+  if (!TASK_STATUSES.has(task.status)) c.add('code-invalid', 'Task.status', `status "${task.status}" is not a TaskStatus code (${[...TASK_STATUSES].join(', ')})`);
   c.required(task.businessStatus !== undefined, 'Task.businessStatus', 'businessStatus (statut métier)');
   c.required(task.code !== undefined, 'Task.code', 'code (thématique)');
   c.required(task.focus !== undefined, 'Task.focus', 'focus (the resource in anomaly)');

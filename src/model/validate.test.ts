@@ -158,6 +158,8 @@ test('PractitionerRole, Practitioner and Task mandatory elements are checked', (
   const task = loadFixture('task');
   task.input = task.input?.slice(0, 1);
   assert.match(find(validateRorResource(task), 'Task.input').diagnostics ?? '', /input\[systemRequester\] is mandatory/);
+  (task as { status: string }).status = 'nonsense';
+  assert.match(find(validateRorResource(task), 'Task.status').diagnostics ?? '', /"nonsense" is not a TaskStatus code/);
 });
 
 test('exposure-model rules run on write and can be left out', () => {
