@@ -11,7 +11,7 @@ import {
   tryGetDataType,
   type TypedValue,
 } from '@medplum/core';
-import type { OperationOutcomeIssue, Parameters, ParametersParameter, Resource } from '@medplum/fhirtypes';
+import type { Parameters, ParametersParameter, Resource } from '@medplum/fhirtypes';
 import { badRequest, issue, StoreError } from '../store/errors.ts';
 import { jsonEqual } from '../store/json.ts';
 import { ensureFhirSchema } from '../store/search-parameters/schema.ts';
