@@ -7,6 +7,8 @@ export interface Config {
   host: string;
   databaseUrl: string | undefined;
   dataDir: string;
+  /** `$export` files (`EXPORT_DIR`, default `${dataDir}/exports`). */
+  exportDir: string;
   logLevel: string;
   /** Derives the server's signing keys; when absent they are generated once and kept in the database. */
   authSecret: string | undefined;
@@ -29,11 +31,13 @@ function integerFromEnv(env: NodeJS.ProcessEnv, name: string, fallback: number, 
 }
 
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
+  const dataDir = path.resolve(env.DATA_DIR || '.data');
   return {
     port: integerFromEnv(env, 'PORT', 3000, 0, 65535, 'a port number'),
     host: env.HOST ?? '0.0.0.0',
     databaseUrl: env.DATABASE_URL || undefined,
-    dataDir: path.resolve(env.DATA_DIR || '.data'),
+    dataDir,
+    exportDir: path.resolve(env.EXPORT_DIR || path.join(dataDir, 'exports')),
     logLevel: env.LOG_LEVEL ?? 'info',
     authSecret: env.AUTH_SECRET || undefined,
     sessionIdleMinutes: integerFromEnv(env, 'SESSION_IDLE_MINUTES', 120, 1, 7 * 24 * 60, 'a number of minutes (1 to 10080)'),

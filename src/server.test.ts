@@ -36,7 +36,7 @@ test('the server starts on a free port, answers over HTTP, authenticates people 
     const { access_token } = (await token.json()) as { access_token: string };
     assert.equal((await fetch(`${server.url}/fhir/Organization?_count=1`, { headers: { authorization: `Bearer ${access_token}` } })).status, 200);
 
-    const unsupported = await fetch(`${server.url}/fhir/Organization`, { method: 'DELETE', headers: { authorization: `Bearer ${access_token}` } });
+    const unsupported = await fetch(`${server.url}/fhir/metadata`, { method: 'DELETE', headers: { authorization: `Bearer ${access_token}` } });
     assert.equal(unsupported.status, 405);
   } finally {
     await server.close();

@@ -4,6 +4,7 @@ import { createDemoAccounts, formatDemoCredentials, type DemoCredential } from '
 import { loadServerKeys } from './auth/keys.ts';
 import type { Config } from './config.ts';
 import { openDatabase, type Database } from './db/open.ts';
+import { purgeExpiredExports } from './fhir/export.ts';
 import { buildApp } from './http/app.ts';
 import { seedDemo } from './importers/demo/index.ts';
 import { createProgressReporter } from './importers/progress.ts';
@@ -69,10 +70,11 @@ export async function startServer(config: Config, options: { seedDemoIfEmpty?: b
       process.stderr.write('No account yet: create one with `ror user add EMAIL --role national-admin`.\n');
     }
     const auth = await createAuthenticator(db, config);
-    const app = await buildApp({ repo, db, auth, oidc: config.oidc, ...config.http, logger: { level: config.logLevel } });
+    const app = await buildApp({ repo, db, auth, oidc: config.oidc, ...config.http, exportDir: config.exportDir, logger: { level: config.logLevel } });
     const url = await app.listen({ port: config.port, host: config.host });
     const purge = (): void => {
       auth.purgeExpired().catch((err: unknown) => app.log.error({ err }, 'purging expired sessions failed'));
+      purgeExpiredExports(db, config.exportDir).catch((err: unknown) => app.log.error({ err }, 'purging expired exports failed'));
     };
     purge();
     const purgeTimer = setInterval(purge, PURGE_INTERVAL_MS).unref();

@@ -3,7 +3,7 @@ import { resolveIncludes, type IncludeParameter, type IncludeResult } from '../f
 import { recordAudit, type AuditEntry } from '../store/audit.ts';
 import { notFound, StoreError } from '../store/errors.ts';
 import { jsonEqual } from '../store/json.ts';
-import type { HistoryPageQuery, Repository, StoredVersion } from '../store/repository.ts';
+import { Repository, TransactionWriteError, type HistoryPageQuery, type StoredVersion, type TransactionWrite } from '../store/repository.ts';
 import { searchResources, type SearchFilter, type SearchQuery, type SearchResult } from '../store/search.ts';
 import { anchorsOf, focusOf, referenceTarget, type Anchors } from './perimeter.ts';
 import { canRead, decideWrite, forbidden, requireRead, type AnchoredVersion, type WriteAttempt } from './policy.ts';
@@ -20,6 +20,12 @@ export interface WriteResult {
   created: boolean;
 }
 
+/** One write of {@link AccessStore.transaction}; a create carries the id the server chose for it. */
+export type StoreWrite =
+  | { action: 'create'; resource: Resource }
+  | { action: 'update'; resource: Resource; ifMatch?: string }
+  | { action: 'delete'; resourceType: string; id: string; ifMatch?: string };
+
 /**
  * What {@link applyAccessProfile} leaves out entirely, as search filters, so that a search `total` counts only
  * what is served: sensitive units (and their Locations and roles) outside Profil 1; the PractitionerRoles of
@@ -29,7 +35,7 @@ const rolesOfChamps = (profile: AccessProfile): SearchFilter[] => {
   const champs = ROLE_CHAMPS[profile];
   return champs ? [{ kind: 'rolesOfChamps', champs }] : [];
 };
-const PROFILE_FILTERS: Record<AccessProfile, SearchFilter[]> = {
+export const PROFILE_FILTERS: Record<AccessProfile, SearchFilter[]> = {
   1: [],
   2: [{ kind: 'notSensitive' }],
   3: [{ kind: 'notSensitive' }, ...rolesOfChamps(3)],
@@ -111,8 +117,8 @@ export class AccessStore {
   /** POST: the server chooses the id (one in the body is ignored, for the policy too). */
   async create(p: Principal, resource: Resource): Promise<WriteResult> {
     const { id: _ignored, ...proposed } = resource;
-    await this.authorize(p, { action: 'create', resourceType: resource.resourceType }, undefined, proposed as Resource);
-    const stored = await this.repo.create(proposed as Resource, { by: requestContext(p) });
+    const { write } = await this.judge(p, { action: 'create', resource: proposed as Resource }, this.repo);
+    const stored = await this.repo.create(write.resource as Resource, { by: requestContext(p) });
     return this.answer(p, stored, true);
   }
 
@@ -121,30 +127,71 @@ export class AccessStore {
    * (see {@link restoreHidden}). Without `ifMatch`, the version the policy judged is the one replaced.
    */
   async update(p: Principal, resource: Resource, ifMatch?: string): Promise<WriteResult> {
-    const type = resource.resourceType;
-    const id = resource.id ?? '';
-    const before = await this.current(type, id);
-    let next = resource;
-    let unmergeable: string[] = [];
-    if (before) {
-      const [view] = await this.servedView(p, [before]);
-      ({ resource: next, unmergeable } = restoreHidden(before, view?.resource ?? null, resource));
-    }
-    await this.authorize(p, { action: before ? 'update' : 'create', resourceType: type, id, unmergeable }, before, next);
+    const { write, before } = await this.judge(p, { action: 'update', resource, ...(ifMatch !== undefined ? { ifMatch } : {}) }, this.repo);
     const { resource: stored, created } = await this.judged(ifMatch, before, () =>
-      this.repo.update(next, { ifMatch: ifMatch ?? before?.meta?.versionId, by: requestContext(p) }),
+      this.repo.update(write.resource as Resource, { ...(write.ifMatch !== undefined ? { ifMatch: write.ifMatch } : {}), by: requestContext(p) }),
     );
     return this.answer(p, stored, created);
   }
 
   async delete(p: Principal, type: string, id: string, ifMatch?: string): Promise<void> {
-    const before = await this.current(type, id);
-    await this.authorize(p, { action: 'delete', resourceType: type, id }, before, undefined);
-    await this.judged(ifMatch, before, () => this.repo.delete(type, id, { ifMatch: ifMatch ?? before?.meta?.versionId, by: requestContext(p) }));
+    const { write, before } = await this.judge(p, { action: 'delete', resourceType: type, id, ...(ifMatch !== undefined ? { ifMatch } : {}) }, this.repo);
+    await this.judged(ifMatch, before, () => this.repo.delete(type, id, { ...(write.ifMatch !== undefined ? { ifMatch: write.ifMatch } : {}), by: requestContext(p) }));
   }
 
-  private async current(type: string, id: string): Promise<Resource | undefined> {
-    return (await this.repo.readCurrent(type, [id])).get(id);
+  /**
+   * Several writes, all or none: each is judged by the policy as a single write would be, the resources it hangs
+   * from read as the transaction proposes them (see {@link PendingWrites}), then all are written in one database
+   * transaction. A failure throws a {@link TransactionWriteError} naming the write; results are null for deletions.
+   */
+  async transaction(p: Principal, writes: StoreWrite[]): Promise<(WriteResult | null)[]> {
+    const pending = new PendingWrites(this.repo, writes);
+    const judged: { write: TransactionWrite; before?: Resource }[] = [];
+    for (const [at, w] of writes.entries()) {
+      try {
+        judged.push(await this.judge(p, w, pending));
+      } catch (err) {
+        throw err instanceof StoreError ? new TransactionWriteError(at, err) : err;
+      }
+    }
+    let stored: Awaited<ReturnType<Repository['writeTransaction']>>;
+    try {
+      stored = await this.repo.writeTransaction(judged.map((j) => j.write), requestContext(p));
+    } catch (err) {
+      if (!(err instanceof TransactionWriteError)) throw err;
+      const w = writes[err.at];
+      const conflict = this.conflictOf(err, w && w.action !== 'create' ? w.ifMatch : undefined, judged[err.at]?.before);
+      throw conflict === err ? err : new TransactionWriteError(err.at, conflict as StoreError);
+    }
+    return Promise.all(stored.map((s) => (s ? this.answer(p, s.resource, s.created) : null)));
+  }
+
+  /**
+   * What the policy needs of one write (the current version it replaces, what the caller's profile hid from it,
+   * anchors read from `repo`), its decision (throws 403 when refused), and the write to make: without `ifMatch`,
+   * against the judged version.
+   */
+  private async judge(p: Principal, w: StoreWrite, repo: Repository): Promise<{ write: TransactionWrite; before?: Resource }> {
+    if (w.action === 'create') {
+      await this.authorize(p, { action: 'create', resourceType: w.resource.resourceType }, undefined, w.resource, repo);
+      return { write: { resource: w.resource } };
+    }
+    const [type, id] = w.action === 'update' ? [w.resource.resourceType, w.resource.id ?? ''] : [w.resourceType, w.id];
+    const before = (await this.repo.readCurrent(type, [id])).get(id);
+    const ifMatch = w.ifMatch ?? before?.meta?.versionId;
+    const found = { ...(before ? { before } : {}) };
+    if (w.action === 'delete') {
+      await this.authorize(p, { action: 'delete', resourceType: type, id }, before, undefined, repo);
+      return { write: { resourceType: type, id, ...(ifMatch !== undefined ? { ifMatch } : {}) }, ...found };
+    }
+    let next = w.resource;
+    let unmergeable: string[] = [];
+    if (before) {
+      const [view] = await this.servedView(p, [before]);
+      ({ resource: next, unmergeable } = restoreHidden(before, view?.resource ?? null, w.resource));
+    }
+    await this.authorize(p, { action: before ? 'update' : 'create', resourceType: type, id, unmergeable }, before, next, repo);
+    return { write: { resource: next, ...(ifMatch !== undefined ? { ifMatch } : {}) }, ...found };
   }
 
   /** Gathers what the policy needs, applies it, and records a refusal before throwing its 403. */
@@ -153,14 +200,15 @@ export class AccessStore {
     attempt: Pick<WriteAttempt, 'action' | 'resourceType' | 'id' | 'unmergeable'>,
     before: Resource | undefined,
     after: Resource | undefined,
+    repo: Repository,
   ): Promise<void> {
-    const anchored = async (r: Resource | undefined): Promise<AnchoredVersion | undefined> => r && { resource: r, anchors: await anchorsOf(this.repo, r) };
+    const anchored = async (r: Resource | undefined): Promise<AnchoredVersion | undefined> => r && { resource: r, anchors: await anchorsOf(repo, r) };
     const full: WriteAttempt = { ...attempt };
     const [b, a] = await Promise.all([anchored(before), anchored(after)]);
     if (b) full.before = b;
     if (a) full.after = a;
-    if (after?.resourceType === 'HealthcareService') full.listedLocations = await this.listedLocations(after as HealthcareService);
-    if (after?.resourceType === 'Task' && attempt.action === 'create') full.focusReadable = await this.focusReadable(p, after as Task);
+    if (after?.resourceType === 'HealthcareService') full.listedLocations = await this.listedLocations(after as HealthcareService, repo);
+    if (after?.resourceType === 'Task' && attempt.action === 'create') full.focusReadable = await this.focusReadable(p, after as Task, repo);
     const decision = decideWrite(p, full);
     if (decision.allowed) return;
     const what = attempt.id ? `${attempt.resourceType}/${attempt.id}` : attempt.resourceType;
@@ -177,18 +225,18 @@ export class AccessStore {
     throw forbidden(p, attempt.action, what, decision.reason);
   }
 
-  private async listedLocations(offer: HealthcareService): Promise<Anchors[]> {
+  private async listedLocations(offer: HealthcareService, repo: Repository): Promise<Anchors[]> {
     const ids = (offer.location ?? []).flatMap((ref) => {
       const target = referenceTarget(ref);
       return target?.type === 'Location' ? [target.id] : [];
     });
     if (ids.length === 0) return [];
-    const stored = await this.repo.readCurrent('Location', ids);
-    return Promise.all([...stored.values()].map((l) => anchorsOf(this.repo, l)));
+    const stored = await repo.readCurrent('Location', ids);
+    return Promise.all([...stored.values()].map((l) => anchorsOf(repo, l)));
   }
 
-  private async focusReadable(p: Principal, task: Task): Promise<boolean> {
-    const focus = await focusOf(this.repo, task);
+  private async focusReadable(p: Principal, task: Task, repo: Repository): Promise<boolean> {
+    const focus = await focusOf(repo, task);
     if (!focus) return false;
     const [view] = await this.servedView(p, [focus]);
     return (view?.resource ?? null) !== null;
@@ -199,11 +247,15 @@ export class AccessStore {
     try {
       return await write();
     } catch (err) {
-      if (ifMatch !== undefined || before === undefined || !(err instanceof StoreError) || err.status !== 412) throw err;
-      throw new StoreError(409, [
-        { severity: 'error', code: 'conflict', diagnostics: `${before.resourceType}/${before.id ?? ''} a été modifiée pendant la requête ; réessayez` },
-      ]);
+      throw this.conflictOf(err, ifMatch, before);
     }
+  }
+
+  private conflictOf(err: unknown, ifMatch: string | undefined, before: Resource | undefined): unknown {
+    if (ifMatch !== undefined || before === undefined || !(err instanceof StoreError) || err.status !== 412) return err;
+    return new StoreError(409, [
+      { severity: 'error', code: 'conflict', diagnostics: `${before.resourceType}/${before.id ?? ''} a été modifiée pendant la requête ; réessayez` },
+    ]);
   }
 
   private async answer(p: Principal, stored: Resource, created: boolean): Promise<WriteResult> {
@@ -243,6 +295,35 @@ export class AccessStore {
     });
     await recordAudit(this.repo.db, audit);
     return served.map((out) => out.resource);
+  }
+}
+
+/**
+ * The repository as a transaction's writes (as sent) would leave it, for the policy's reads of current versions
+ * (anchors, listed Locations, a Task's focus); searches still see only what is stored.
+ */
+class PendingWrites extends Repository {
+  private readonly pending = new Map<string, Resource | null>();
+
+  constructor(
+    private readonly stored: Repository,
+    writes: StoreWrite[],
+  ) {
+    super(stored.db);
+    for (const w of writes) {
+      if (w.action === 'delete') this.pending.set(`${w.resourceType}/${w.id}`, null);
+      else this.pending.set(`${w.resource.resourceType}/${w.resource.id ?? ''}`, w.resource);
+    }
+  }
+
+  override async readCurrent(resourceType: string, ids: string[]): Promise<Map<string, Resource>> {
+    const key = (id: string): string => `${resourceType}/${id}`;
+    const found = await this.stored.readCurrent(resourceType, ids.filter((id) => !this.pending.has(key(id))));
+    for (const id of ids) {
+      const resource = this.pending.get(key(id));
+      if (resource) found.set(id, resource);
+    }
+    return found;
   }
 }
 

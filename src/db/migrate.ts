@@ -2,12 +2,19 @@ import { Migrator, type Kysely, type Migration, type MigrationProvider } from 'k
 import * as m0001 from './migrations/0001_resources.ts';
 import * as m0002 from './migrations/0002_lz4_content.ts';
 import * as m0003 from './migrations/0003_access.ts';
+import * as m0004 from './migrations/0004_capacity_entries.ts';
+import * as m0005 from './migrations/0005_export_jobs.ts';
 
 const migrations: Record<string, Migration> = {
   '0001_resources': m0001,
   '0002_lz4_content': m0002,
   '0003_access': m0003,
+  '0004_capacity_entries': m0004,
+  '0005_export_jobs': m0005,
 };
+
+/** Every migration, in the order they run. */
+export const MIGRATION_NAMES: readonly string[] = Object.keys(migrations).sort();
 
 const provider: MigrationProvider = {
   async getMigrations() {

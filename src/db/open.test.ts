@@ -4,6 +4,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { test } from 'node:test';
 import { DataDirLockedError, openDatabase } from './open.ts';
+import { MIGRATION_NAMES } from './migrate.ts';
 
 test('an embedded data directory has one owner: a second open is refused until the first closes', async () => {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'ror-lock-'));
@@ -41,7 +42,8 @@ test('migrations are idempotent: reopening a migrated database runs none again',
     await a.close();
     const b = await openDatabase({ dataDir: dir });
     const { rows } = await b.pool.query<{ name: string }>('SELECT name FROM ror_migration ORDER BY name');
-    assert.deepEqual(rows.map((r) => r.name), ['0001_resources', '0002_lz4_content', '0003_access']);
+    assert.deepEqual(rows.map((r) => r.name), MIGRATION_NAMES);
+    assert.ok(MIGRATION_NAMES.includes('0001_resources'));
     await b.close();
   } finally {
     fs.rmSync(dir, { recursive: true, force: true });

@@ -152,3 +152,18 @@ test('JSON Patch through the router; PATCH of a history entry is not allowed', a
   const history = await patch(`Location/${A.location}/_history/1`, setCount('02', 1));
   assert.equal(history.status, 405);
 });
+
+test('PATCH on a HealthcareService and an internal Organization by their referent; FINESS-owned elements of an EG stay refused', async () => {
+  const referent = userPrincipal('patch-referent', 'referent', { organizations: [A.ej] });
+  const offer = await patch(`HealthcareService/${A.offer}`, patchOf(op('replace', 'HealthcareService.name', [{ name: 'value', valueString: 'Réanimation polyvalente' }])), {}, referent);
+  assert.equal(offer.status, 200, diagnostics(offer));
+  assert.equal((offer.body as { name?: string }).name, 'Réanimation polyvalente');
+  const service = await patch(`Organization/${A.service}`, patchOf(op('replace', 'Organization.name', [{ name: 'value', valueString: 'Service de réanimation' }])), {}, referent);
+  assert.equal(service.status, 200, diagnostics(service));
+  assert.equal((service.body as { name?: string }).name, 'Service de réanimation');
+  const eg = await patch(`Organization/${A.eg}`, patchOf(op('replace', 'Organization.name', [{ name: 'value', valueString: 'Autre nom' }])), {}, referent);
+  assert.equal(eg.status, 403);
+  assert.match(diagnostics(eg), /FINESS/);
+  const outside = await patch(`HealthcareService/${SIDES.B.offer}`, patchOf(op('replace', 'HealthcareService.name', [{ name: 'value', valueString: 'x' }])), {}, referent);
+  assert.equal(outside.status, 403);
+});

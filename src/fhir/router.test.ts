@@ -83,7 +83,7 @@ test('the methods a path does not serve answer 405 with Allow', async () => {
   const patch = await call('PATCH', `Location/${A.location}/_history`, { body: [] });
   assert.equal(patch.status, 405);
   assert.equal(patch.headers.allow, 'GET, HEAD');
-  assert.equal((await call('PUT', 'Location')).headers.allow, 'GET, HEAD, POST, PATCH');
+  assert.equal((await call('GET', '')).headers.allow, 'POST');
   assert.equal((await call('POST', `Location/${A.location}/_history`)).headers.allow, 'GET, HEAD');
   assert.equal((await call('DELETE', 'metadata')).headers.allow, 'GET, HEAD');
 });
@@ -129,6 +129,8 @@ test('the CapabilityStatement lists create, update and delete, and how to authen
   const codes = location?.interaction?.map((i) => i.code);
   for (const code of ['read', 'vread', 'history-instance', 'search-type', 'create', 'update', 'delete'] as const) assert.ok(codes?.includes(code), code);
   assert.equal(location?.updateCreate, true);
+  assert.deepEqual([location?.conditionalCreate, location?.conditionalUpdate, location?.conditionalDelete, location?.versioning], [true, true, 'single', 'versioned-update']);
+  for (const code of ['transaction', 'batch']) assert.ok(rest?.interaction?.some((i) => i.code === code), code);
   assert.equal(rest?.security?.cors, true);
   assert.match(rest?.security?.description ?? '', /\/oauth\/token/);
   assert.match(rest?.security?.description ?? '', /cookie/);
@@ -139,4 +141,123 @@ test('the written resource is what was sent, stamped by the store', async () => 
   const res = await call('PUT', 'Location/loc-echo', { body });
   assert.equal((res.body as Location).description, 'Écho');
   assert.equal(res.body?.meta?.versionId, '1');
+});
+
+test('Prefer: return=minimal answers an empty body with the headers; return=OperationOutcome an outcome; unknown values are ignored', async () => {
+  const minimal = await call('POST', 'Location', { body: location('A', 'loc-minimal'), prefer: 'return=minimal' });
+  assert.equal(minimal.status, 201);
+  assert.equal(minimal.body, undefined);
+  assert.match(minimal.headers.location ?? '', /\/Location\/[^/]+\/_history\/1$/);
+  assert.equal(minimal.headers.etag, 'W/"1"');
+  const id = /Location\/([^/]+)\//.exec(minimal.headers.location ?? '')?.[1] as string;
+  const current = (await call('GET', `Location/${id}`)).body as Location;
+
+  const outcome = await call('PUT', `Location/${id}`, { body: { ...current, description: 'Deux' }, prefer: 'handling=strict, return=OperationOutcome' });
+  assert.equal(outcome.status, 200);
+  assert.equal(outcome.body?.resourceType, 'OperationOutcome');
+  assert.match(diagnostics(outcome), new RegExp(`Location/${id}/_history/2 updated`));
+  assert.equal(outcome.headers.etag, 'W/"2"');
+
+  const unknown = await call('PUT', `Location/${id}`, { body: { ...current, description: 'Trois' }, prefer: 'return=everything' });
+  assert.equal(unknown.status, 200);
+  assert.equal((unknown.body as Location).description, 'Trois');
+
+  const patched = await call('PATCH', `Location/${id}`, {
+    contentType: 'application/json-patch+json',
+    body: [{ op: 'replace', path: '/description', value: 'Quatre' }],
+    prefer: 'return=minimal',
+  });
+  assert.equal(patched.status, 200);
+  assert.equal(patched.body, undefined);
+  assert.equal(patched.headers.etag, 'W/"4"');
+});
+
+test('a malformed If-Match answers 400 on PUT, PATCH and DELETE, and writes nothing', async () => {
+  await call('PUT', 'Location/loc-ifmatch', { body: location('A', 'loc-ifmatch') });
+  const current = (await call('GET', 'Location/loc-ifmatch')).body as Location;
+  for (const ifMatch of ['1', 'W/1', '"abc"', 'W/"0"', '*']) {
+    const put = await call('PUT', 'Location/loc-ifmatch', { body: { ...current, description: 'x' }, ifMatch });
+    assert.equal(put.status, 400, `PUT If-Match ${ifMatch}`);
+    assert.deepEqual((put.body as OperationOutcome).issue?.[0]?.expression, ['If-Match']);
+    const del = await call('DELETE', 'Location/loc-ifmatch', { ifMatch });
+    assert.equal(del.status, 400, `DELETE If-Match ${ifMatch}`);
+    const patch = await call('PATCH', 'Location/loc-ifmatch', { ifMatch, contentType: 'application/json-patch+json', body: [] });
+    assert.equal(patch.status, 400, `PATCH If-Match ${ifMatch}`);
+  }
+  assert.equal(((await call('GET', 'Location/loc-ifmatch')).body as Location).meta?.versionId, '1');
+  assert.equal((await call('PUT', 'Location/loc-ifmatch', { body: current, ifMatch: '"1"' })).status, 200, 'a strong ETag names the version too');
+});
+
+const identified = (id: string, identifier: string): Location => {
+  const l = location('A', id) as Location;
+  return { ...l, identifier: [{ ...l.identifier?.[0], value: identifier }] };
+};
+
+test('conditional create (If-None-Exist): no match creates, one match answers 200 with it and writes nothing, several answer 412', async () => {
+  const criteria = `identifier=${A.region}/cond-create`;
+  const first = await call('POST', 'Location', { body: identified('x', `${A.region}/cond-create`), ifNoneExist: criteria });
+  assert.equal(first.status, 201, diagnostics(first));
+  const id = (first.body as Location).id as string;
+  const again = await call('POST', 'Location', { body: { ...identified('x', `${A.region}/cond-create`), description: 'autre' }, ifNoneExist: criteria });
+  assert.equal(again.status, 200);
+  assert.equal((again.body as Location).id, id);
+  assert.equal((again.body as Location).description, undefined);
+  assert.equal(again.headers.etag, 'W/"1"');
+  assert.equal((await repo.history('Location', id)).length, 1);
+
+  await call('POST', 'Location', { body: identified('y', `${A.region}/cond-create`) });
+  const several = await call('POST', 'Location', { body: identified('z', `${A.region}/cond-create`), ifNoneExist: criteria });
+  assert.equal(several.status, 412);
+  assert.equal((several.body as OperationOutcome).issue?.[0]?.code, 'multiple-matches');
+  for (const bad of ['', 'nonsense=1', `identifier=x&_include=Location:organization`]) {
+    assert.equal((await call('POST', 'Location', { body: identified('z', 'z'), ifNoneExist: bad })).status, 400, `If-None-Exist "${bad}"`);
+  }
+});
+
+test('a resource the caller’s profile hides counts as absent for a conditional create', async () => {
+  const sensitive = (await repo.read('Location', SENSITIVE.location)) as Location;
+  const criteria = `identifier=${sensitive.identifier?.[0]?.value ?? ''}`;
+  assert.equal((await call('POST', 'Location', { body: location('A', 'x'), ifNoneExist: criteria })).status, 200, 'profile 1 sees it');
+  const res = await call('POST', 'Location', { body: { ...location('A', 'x'), identifier: sensitive.identifier }, ifNoneExist: criteria }, referent);
+  assert.equal(res.status, 201, diagnostics(res));
+});
+
+test('conditional update: no match creates, one match is updated, a different body id answers 400, several 412', async () => {
+  const query = { identifier: `${A.region}/cond-update` };
+  const created = await call('PUT', 'Location', { query, body: { ...identified('x', `${A.region}/cond-update`), id: undefined } });
+  assert.equal(created.status, 201, diagnostics(created));
+  const id = (created.body as Location).id as string;
+  const updated = await call('PUT', 'Location', { query, body: { ...identified(id, `${A.region}/cond-update`), description: 'maj' } });
+  assert.equal(updated.status, 200, diagnostics(updated));
+  assert.equal((updated.body as Location).id, id);
+  assert.equal(updated.headers.etag, 'W/"2"');
+  const noId = await call('PUT', 'Location', { query, body: { ...identified('x', `${A.region}/cond-update`), id: undefined, description: 'sans id' }, ifMatch: 'W/"2"' });
+  assert.equal(noId.status, 200, diagnostics(noId));
+  assert.equal((noId.body as Location).id, id);
+  const stale = await call('PUT', 'Location', { query, body: { ...identified(id, `${A.region}/cond-update`) }, ifMatch: 'W/"2"' });
+  assert.equal(stale.status, 412);
+  const otherId = await call('PUT', 'Location', { query, body: identified('someone-else', `${A.region}/cond-update`) });
+  assert.equal(otherId.status, 400);
+  assert.match(diagnostics(otherId), /is not the id of the Location the search selects/);
+
+  const withId = await call('PUT', 'Location', { query: { identifier: `${A.region}/cond-update-new` }, body: identified('loc-cond-id', `${A.region}/cond-update-new`) });
+  assert.equal(withId.status, 201);
+  assert.equal((withId.body as Location).id, 'loc-cond-id', 'no match with a body id: created with that id');
+
+  await call('POST', 'Location', { body: identified('y', `${A.region}/cond-update`) });
+  assert.equal((await call('PUT', 'Location', { query, body: identified(id, `${A.region}/cond-update`) })).status, 412);
+  assert.equal((await call('PUT', 'Location', { body: identified(id, 'x') })).status, 400, 'no criteria');
+});
+
+test('conditional delete: one match is deleted, none answers 404, several 412', async () => {
+  const created = await call('POST', 'Location', { body: identified('x', `${A.region}/cond-delete`) });
+  const id = (created.body as Location).id as string;
+  const query = { identifier: `${A.region}/cond-delete` };
+  assert.equal((await call('DELETE', 'Location', { query, ifMatch: 'W/"7"' })).status, 412);
+  assert.equal((await call('DELETE', 'Location', { query })).status, 204);
+  assert.equal((await call('GET', `Location/${id}`)).status, 410);
+  assert.equal((await call('DELETE', 'Location', { query })).status, 404);
+  for (const n of [1, 2]) await call('POST', 'Location', { body: identified(`x${n}`, `${A.region}/cond-delete-2`) });
+  assert.equal((await call('DELETE', 'Location', { query: { identifier: `${A.region}/cond-delete-2` } })).status, 412);
+  assert.equal((await call('DELETE', 'Location')).status, 400, 'no criteria');
 });

@@ -1,7 +1,9 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { StoreError } from '../store/errors.ts';
-import { parseDateValue, parseSearch, splitValues } from './search-parser.ts';
+import { groupCapacityCriteria, parseCriterion, parseDateValue, parseSearch, splitValues } from './search-parser.ts';
+
+const STATUS = 'https://mos.esante.gouv.fr/NOS/TRE_R330-TypeStatutCapacite/FHIR/TRE-R330-TypeStatutCapacite';
 
 function rejects400(fn: () => unknown, pattern: RegExp): void {
   assert.throws(fn, (err) => err instanceof StoreError && err.status === 400 && pattern.test(err.message));
@@ -54,10 +56,18 @@ test('unknown parameters, modifiers and chains are refused, never ignored', () =
   rejects400(() => parseSearch('Organization', { '_lastUpdated:exact': '2024' }), /Modifier :exact/);
 });
 
-test('ROR search parameters are known with their types', () => {
-  const q = parseSearch('Location', { 'capacity-status': 'https://mos.esante.gouv.fr/NOS/TRE_R330-TypeStatutCapacite/FHIR/TRE-R330-TypeStatutCapacite|02', 'nb-capacity': 'gt0' });
-  assert.equal(q.filters[0]?.kind, 'token');
-  assert.deepEqual(q.filters[1], { kind: 'number', code: 'nb-capacity', values: [{ prefix: 'gt', value: 0 }] });
+test('ROR search parameters are known with their types; capacity criteria are grouped into one capacity entry', () => {
+  const q = parseSearch('Location', { 'capacity-status': `${STATUS}|02`, 'nb-capacity': 'gt0', 'commune-cog': '44109' });
+  assert.deepEqual(q.filters, [
+    {
+      kind: 'capacityEntry',
+      criteria: [
+        { kind: 'token', code: 'capacity-status', values: [{ system: STATUS, code: '02' }], not: false },
+        { kind: 'number', code: 'nb-capacity', values: [{ prefix: 'gt', value: 0 }] },
+      ],
+    },
+    { kind: 'token', code: 'commune-cog', values: [{ code: '44109' }], not: false },
+  ]);
 });
 
 test('_include and _revinclude, with :iterate and a target type, are parsed against the reference parameters', () => {
@@ -106,7 +116,12 @@ test('chains follow a reference parameter to its served type and parse the value
     { kind: 'chain', code: 'organization', targetType: 'Organization', filter: { kind: 'string', code: 'name', values: ['CHU A'], match: 'exact' } },
   ]);
   assert.deepEqual(filters('HealthcareService', { 'location:Location.nb-capacity': 'gt2' }), [
-    { kind: 'chain', code: 'location', targetType: 'Location', filter: { kind: 'number', code: 'nb-capacity', values: [{ prefix: 'gt', value: 2 }] } },
+    {
+      kind: 'chain',
+      code: 'location',
+      targetType: 'Location',
+      filter: { kind: 'capacityEntry', criteria: [{ kind: 'number', code: 'nb-capacity', values: [{ prefix: 'gt', value: 2 }] }] },
+    },
   ]);
   assert.deepEqual(filters('HealthcareService', { 'organization.partof._id': 'ej-1' }), [
     {
@@ -155,8 +170,8 @@ test('malformed, unknown, ambiguous or unsupported chains and _has are refused',
     ['HealthcareService', 'organization.nope', 'y', /Unknown search parameter "nope" for Organization/],
     ['HealthcareService', 'organization.', 'y', /Invalid chained parameter/],
     ['HealthcareService', 'organization:Location.name', 'y', /does not point to "Location" \(served targets: Organization\)/],
-    ['HealthcareService', 'organization:above.identifier', 'y', /:above on a chained reference .* is not supported/],
-    ['HealthcareService', 'organization.identifier:above', 'y', /Modifier :above is not supported/],
+    ['PractitionerRole', 'service:above.identifier', 'y', /:above follows a hierarchy, and HealthcareService has none/],
+    ['HealthcareService', 'organization.identifier:above', 'y', /:above needs a code system hierarchy/],
     ['HealthcareService', 'organization.name:fuzzy', 'y', /Modifier :fuzzy is not supported/],
     ['HealthcareService', 'location.nb-capacity', 'xx3', /Unknown prefix "xx"/],
     ['HealthcareService', 'organization.name', '', /Empty value for search parameter "organization.name"/],
@@ -169,4 +184,105 @@ test('malformed, unknown, ambiguous or unsupported chains and _has are refused',
   ] as const) {
     rejects400(() => parseSearch(type, { [key]: value }), message);
   }
+});
+
+test('capacity criteria chained through the same reference are merged into one chain; :not and :missing stay apart', () => {
+  const q = parseSearch('HealthcareService', {
+    'location.capacity-status': '02',
+    'organization.name': 'CHU',
+    'location.nb-capacity': 'gt0',
+    'location.commune-cog': '44109',
+    'location.capacity-status:not': '05',
+  });
+  assert.deepEqual(q.filters, [
+    {
+      kind: 'chain',
+      code: 'location',
+      targetType: 'Location',
+      filter: {
+        kind: 'capacityEntry',
+        criteria: [
+          { kind: 'token', code: 'capacity-status', values: [{ code: '02' }], not: false },
+          { kind: 'number', code: 'nb-capacity', values: [{ prefix: 'gt', value: 0 }] },
+        ],
+      },
+    },
+    { kind: 'chain', code: 'organization', targetType: 'Organization', filter: { kind: 'string', code: 'name', values: ['CHU'], match: 'start' } },
+    { kind: 'chain', code: 'location', targetType: 'Location', filter: { kind: 'token', code: 'commune-cog', values: [{ code: '44109' }], not: false } },
+    { kind: 'chain', code: 'location', targetType: 'Location', filter: { kind: 'token', code: 'capacity-status', values: [{ code: '05' }], not: true } },
+  ]);
+  const missing = parseSearch('Location', { 'capacity-status:missing': 'true', 'nb-capacity': '3' }).filters;
+  assert.deepEqual(missing.map((f) => f.kind), ['missing', 'capacityEntry']);
+});
+
+test('capacity grouping applies to top-level AND-ed criteria only, not inside boolean combinations', () => {
+  const status = parseCriterion('Location', 'capacity-status', '02');
+  const count = parseCriterion('Location', 'nb-capacity', 'gt0');
+  const either = { kind: 'any' as const, filters: [status, count] };
+  assert.deepEqual(groupCapacityCriteria('Location', [either]), [either]);
+  assert.deepEqual(groupCapacityCriteria('Organization', [status]), [status]);
+});
+
+test('near and near-insee-code become a distance criterion around a point; the first one is the point of the search', () => {
+  const q = parseSearch('Location', { near: '47.2|-1.55|500|m' });
+  assert.deepEqual(q.filters, [{ kind: 'near', lat: 47.2, lon: -1.55, km: 0.5 }]);
+  assert.deepEqual(q.proximity, { lat: 47.2, lon: -1.55, via: [] });
+  assert.deepEqual(parseSearch('Location', { near: '47.2|-1.55' }).filters, [{ kind: 'near', lat: 47.2, lon: -1.55, km: 10 }]);
+  const chained = parseSearch('HealthcareService', { 'location.near-insee-code': '44109|15|km' });
+  assert.equal(chained.proximity?.via[0], 'location');
+  assert.ok(Math.abs((chained.proximity?.lat ?? 0) - 47.217) < 0.01);
+  rejects400(() => parseSearch('Location', { near: '47.2|-1.55|5|miles' }), /unit "miles" is not supported/);
+  rejects400(() => parseSearch('Location', { 'near:missing': 'true' }), /Modifier :missing is not supported on near/);
+});
+
+test('_sort keys: direction, parameters of the type, _id, _lastUpdated and near', () => {
+  assert.deepEqual(parseSearch('Location', { _sort: '-name,_id,_lastUpdated' }).sort, [
+    { by: 'index', table: 'sp_string', code: 'name', descending: true },
+    { by: 'id', descending: false },
+    { by: 'lastUpdated', descending: false },
+  ]);
+  assert.deepEqual(parseSearch('Location', { near: '47|-1|5', _sort: 'near' }).sort, [{ by: 'distance', descending: false }]);
+  rejects400(() => parseSearch('Location', { _sort: 'colour' }), /unknown search parameter "colour"/);
+  rejects400(() => parseSearch('Location', { _sort: ['name', 'identifier'] }), /_sort may be given only once/);
+});
+
+test('lenient handling lists unknown parameters and modifiers instead of refusing them', () => {
+  const q = parseSearch('Organization', { colour: 'blue', 'name:fuzzy': 'x', name: 'CHU', 'partof.colour': 'red' }, { lenient: true });
+  assert.deepEqual(q.filters, [{ kind: 'string', code: 'name', values: ['CHU'], match: 'start' }]);
+  assert.deepEqual(q.ignored.map((i) => i.parameter), ['colour', 'name:fuzzy', 'partof.colour']);
+  rejects400(() => parseSearch('Organization', { colour: 'blue' }), /Unknown search parameter "colour"/);
+  rejects400(() => parseSearch('Organization', { colour: 'blue', _lastUpdated: 'yesterday' }, { lenient: true }), /Invalid date/);
+  rejects400(() => parseSearch('HealthcareService', { 'organization:Location.name': 'x' }, { lenient: true }), /does not point to "Location"/);
+});
+
+test(':above / :below: reference values become chains on _id extended up or down, chained ones extend the matches the other way', () => {
+  const below = parseCriterion('HealthcareService', 'organization:below', 'Organization/x,y');
+  assert.deepEqual(below, {
+    kind: 'chain',
+    code: 'organization',
+    targetType: 'Organization',
+    filter: { kind: 'id', values: ['x', 'y'] },
+    hierarchy: { via: 'partof', extendTo: 'descendants' },
+  });
+  assert.deepEqual(parseCriterion('Location', 'partof:above', 'z'), {
+    kind: 'chain',
+    code: 'partof',
+    targetType: 'Location',
+    filter: { kind: 'id', values: ['z'] },
+    hierarchy: { via: 'partof', extendTo: 'ancestors' },
+  });
+  const chained = parseCriterion('PractitionerRole', 'organization:above.identifier', '440000271');
+  assert.deepEqual(chained.kind === 'chain' && chained.hierarchy, { via: 'partof', extendTo: 'descendants' });
+  assert.deepEqual(parseCriterion('Task', 'part-of:below', 'Task/t1').kind, 'chain');
+});
+
+test('capacity criteria chained through location:above and through location are not merged into one entry', () => {
+  const q = parseSearch('HealthcareService', { 'location:above.capacity-status': `${STATUS}|02`, 'location.nb-capacity': 'gt0' });
+  assert.deepEqual(
+    q.filters.map((f) => f.kind === 'chain' && [f.hierarchy?.extendTo, f.filter.kind]),
+    [
+      ['descendants', 'capacityEntry'],
+      [undefined, 'capacityEntry'],
+    ],
+  );
 });

@@ -52,7 +52,8 @@ test('the CapabilityStatement is public and lists the resource types, interactio
   assert.equal(params.get('capacity-status')?.definition, 'https://interop.esante.gouv.fr/ig/fhir/ror/SearchParameter/ror-sp-capacity-status');
   assert.equal(params.get('nb-capacity')?.type, 'number');
   assert.ok(params.has('identifier') && params.has('_lastUpdated') && params.has('_id'));
-  assert.ok(!params.has('near') && !params.has('_content'), 'parameters that are not served are not claimed');
+  assert.ok(params.has('near') && params.has('near-insee-code'));
+  assert.ok(!params.has('_text'), 'parameters that are not served are not claimed');
 });
 
 test('without credentials FHIR answers 401 with an OperationOutcome and a Bearer challenge; /api and /auth a JSON error', async () => {
@@ -147,7 +148,7 @@ test('errors are OperationOutcomes with the right status', async () => {
     ['/fhir/Organization?colour=blue', 400, /Unknown search parameter "colour"/],
     ['/fhir/Organization?_lastUpdated=yesterday', 400, /Invalid date/],
     ['/fhir/Organization?_count=-1', 400, /_count/],
-    ['/fhir/Organization?_content=cardio', 400, /not supported/],
+    ['/fhir/Task?_content=cardio', 400, /not supported/],
   ];
   for (const [url, status, pattern] of cases) {
     const res = await get<OperationOutcome>(url);

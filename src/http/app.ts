@@ -12,6 +12,7 @@ import { handleFhirRequest } from '../fhir/router.ts';
 import type { Repository } from '../store/repository.ts';
 import { registerAuditRoutes } from './audit-routes.ts';
 import { registerAuthRoutes } from './auth-routes.ts';
+import { registerExportRoutes } from './export-routes.ts';
 import { AuditFloodGuard, denialRecorder, principalOf, registerAuthentication } from './authentication.ts';
 import { FHIR_JSON, HttpError, sendError } from './errors.ts';
 import { registerOAuthRoutes } from './oauth-routes.ts';
@@ -28,6 +29,8 @@ export interface AppOptions extends Partial<HttpSettings> {
   logger?: boolean | { level: string };
   /** Denied authentications audited per IP address and minute (the rest are only logged). */
   deniedAuditsPerMinute?: number;
+  /** Where `$export` files are written (`EXPORT_DIR`). */
+  exportDir?: string | undefined;
 }
 
 const FHIR_BODY_LIMIT = 5 * 1024 * 1024;
@@ -74,7 +77,7 @@ export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
     await app.register(fastifyCors, {
       origin: settings.corsOrigins,
       credentials: true,
-      exposedHeaders: ['etag', 'location', 'last-modified', 'retry-after'],
+      exposedHeaders: ['etag', 'location', 'last-modified', 'retry-after', 'content-location', 'x-progress'],
       maxAge: 600,
     });
   }
@@ -98,36 +101,34 @@ export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
 
   app.get('/fhir/metadata', { config: { public: true } }, async (req, reply) => reply.type(FHIR_JSON).send(capabilityStatement(baseUrl(req))));
 
-  app.route({
-    method: ['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE'],
-    url: '/fhir/*',
-    handler: async (req, reply) => {
-      const params = req.params as { '*': string };
-      const { 'if-match': ifMatch, 'content-type': contentType, prefer, 'if-none-exist': ifNoneExist } = req.headers;
-      const res = await handleFhirRequest(
-        {
-          method: req.method,
-          path: params['*'],
-          query: req.query as Record<string, string | string[]>,
-          baseUrl: baseUrl(req),
-          ...(req.body !== undefined ? { body: req.body } : {}),
-          ...(ifMatch !== undefined ? { ifMatch } : {}),
-          ...(contentType !== undefined ? { contentType } : {}),
-          ...(typeof prefer === 'string' ? { prefer } : {}),
-          ...(typeof ifNoneExist === 'string' ? { ifNoneExist } : {}),
-        },
-        { repo, principal: principalOf(req) },
-      );
-      reply.code(res.status).headers(res.headers);
-      if (res.body === undefined) return reply.send();
-      return reply.type(FHIR_JSON).send(res.body);
-    },
-  });
+  const fhirHandler = async (req: FastifyRequest, reply: FastifyReply): Promise<FastifyReply> => {
+    const { 'if-match': ifMatch, 'content-type': contentType, prefer, 'if-none-exist': ifNoneExist } = req.headers;
+    const res = await handleFhirRequest(
+      {
+        method: req.method,
+        path: (req.params as { '*'?: string })['*'] ?? '',
+        query: req.query as Record<string, string | string[]>,
+        baseUrl: baseUrl(req),
+        ...(req.body !== undefined ? { body: req.body } : {}),
+        ...(ifMatch !== undefined ? { ifMatch } : {}),
+        ...(contentType !== undefined ? { contentType } : {}),
+        ...(typeof prefer === 'string' ? { prefer } : {}),
+        ...(typeof ifNoneExist === 'string' ? { ifNoneExist } : {}),
+      },
+      { repo, principal: principalOf(req) },
+    );
+    reply.code(res.status).headers(res.headers);
+    if (res.body === undefined) return reply.send();
+    return reply.type(FHIR_JSON).send(res.body);
+  };
+  app.route({ method: ['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE'], url: '/fhir', handler: fhirHandler });
+  app.route({ method: ['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE'], url: '/fhir/*', handler: fhirHandler });
 
   registerAuthRoutes(app, { auth, db, oidcLabel: opts.oidc?.label });
   registerOidcRoutes(app, { auth, db, oidc: opts.oidc ? new OidcLogin(opts.oidc) : undefined });
   registerOAuthRoutes(app, { auth, db, recordDenial });
   registerAuditRoutes(app, { db, recordDenial });
+  registerExportRoutes(app, { db, dir: opts.exportDir });
 
   app.setNotFoundHandler(async (req, reply) => sendError(req, reply, 404, 'not-found', `${req.method} ${req.url} not found`));
 

@@ -15,8 +15,50 @@ export interface IndexEntries {
   uri: { code: string; value: string }[];
   /** WGS84 position (Location.position) for `near`. */
   position: { lat: number; lon: number } | null;
+  /**
+   * One row per `ror-location-supported-capacity` entry of a Location, in order, so that several capacity
+   * criteria can be required of one and the same entry. Codes are those of the entry's JDV.
+   */
+  capacity: CapacityIndexEntry[];
+}
+
+export interface CapacityIndexEntry {
+  capacityType: string;
+  capacityStatus: string;
+  temporality: string;
+  gender: string | null;
+  closingType: string | null;
+  additionalBedType: string | null;
+  crisisType: string | null;
+  temporaryAssignment: string;
+  nbCapacity: number;
+  /** The update date as an instant range at its precision, as `sp_date` holds dates. */
+  updateLow: string;
+  updateHigh: string;
 }
 
 export function emptyIndexEntries(): IndexEntries {
-  return { token: [], string: [], date: [], number: [], quantity: [], reference: [], uri: [], position: null };
+  return { token: [], string: [], date: [], number: [], quantity: [], reference: [], uri: [], position: null, capacity: [] };
+}
+
+/** The columns of `sp_capacity` in order, as `json_to_recordset` reads them. */
+export const CAPACITY_COLUMNS =
+  'resource_type text, id text, entry int, capacity_type text, capacity_status text, temporality text, gender text, closing_type text, ' +
+  'additional_bed_type text, crisis_type text, temporary_assignment text, nb_capacity int, update_low timestamptz, update_high timestamptz';
+
+/** One capacity index entry as the columns of its `sp_capacity` row (key columns aside). */
+export function capacityColumns(e: CapacityIndexEntry): Record<string, string | number | null> {
+  return {
+    capacity_type: e.capacityType,
+    capacity_status: e.capacityStatus,
+    temporality: e.temporality,
+    gender: e.gender,
+    closing_type: e.closingType,
+    additional_bed_type: e.additionalBedType,
+    crisis_type: e.crisisType,
+    temporary_assignment: e.temporaryAssignment,
+    nb_capacity: e.nbCapacity,
+    update_low: e.updateLow,
+    update_high: e.updateHigh,
+  };
 }

@@ -9,7 +9,7 @@ import { fixture, loadFixtures } from './search-parameters/fixtures/index.ts';
 const TRE = (name: string): string => `https://mos.esante.gouv.fr/NOS/${name}/FHIR/${name.replace('_', '-')}`;
 const UCUM = 'http://unitsofmeasure.org';
 
-type Kind = Exclude<keyof IndexEntries, 'position'>;
+type Kind = Exclude<keyof IndexEntries, 'position' | 'capacity'>;
 
 function entries<K extends Kind>(index: IndexEntries, kind: K, code: string): Omit<IndexEntries[K][number], 'code'>[] {
   return (index[kind] as IndexEntries[K][number][]).filter((e) => e.code === code).map(({ code: _code, ...rest }) => rest);
@@ -255,6 +255,45 @@ describe('extractIndex', () => {
     assertUnprocessable(
       () => extractIndex(withChanges<Location>('loc-usc-orleans', (l) => void (l.position = { latitude: 147.8, longitude: 1.9 }))),
       /near: invalid position/,
+    );
+  });
+
+  it('indexes each capacity entry of a Location as one row, its update date as a range at its precision', () => {
+    const rows = extractIndex(fixture('loc-usc-orleans')).capacity;
+    assert.equal(rows.length, 5);
+    assert.deepEqual(rows[1], {
+      capacityType: '01',
+      capacityStatus: '02',
+      temporality: '01',
+      gender: '03',
+      closingType: null,
+      additionalBedType: null,
+      crisisType: null,
+      temporaryAssignment: '01',
+      nbCapacity: 3,
+      updateLow: '2024-07-08T18:15:39.000Z',
+      updateHigh: '2024-07-08T18:15:39.999Z',
+    });
+    assert.deepEqual(
+      rows.map((r) => [r.capacityStatus, r.nbCapacity, r.closingType, r.additionalBedType, r.crisisType, r.updateLow.slice(0, 10), r.updateHigh]),
+      [
+        ['01', 15, null, null, null, '2024-07-08', '2024-07-08T18:15:39.999Z'],
+        ['02', 3, null, null, null, '2024-07-08', '2024-07-08T18:15:39.999Z'],
+        ['02', 0, null, null, null, '2024-07-08', '2024-07-08T18:15:39.999Z'],
+        ['05', 2, '01', null, null, '2024-07-08', '2024-07-08T23:59:59.999Z'],
+        ['06', 4, null, '03', '02', '2024-07-08', '2024-07-08T18:15:39.999Z'],
+      ],
+    );
+    assert.deepEqual(extractIndex(fixture('hs-neurochir-hc')).capacity, []);
+    assertUnprocessable(
+      () =>
+        extractIndex(
+          withChanges<Location>('loc-usc-orleans', (l) => {
+            const entry = l.extension?.find((e) => e.url.endsWith('ror-location-supported-capacity'));
+            if (entry) entry.extension = entry.extension?.filter((e) => e.url !== 'capacityStatus');
+          }),
+        ),
+      /without capacityStatus/,
     );
   });
 

@@ -1,12 +1,13 @@
 import type { TypedValue } from '@medplum/core';
-import type { Resource } from '@medplum/fhirtypes';
+import type { Location, Resource } from '@medplum/fhirtypes';
+import { getCapacities, type CapacityEntry } from '../model/capacity.ts';
 import { invalidResource } from './errors.ts';
-import type { IndexEntries } from './index-types.ts';
+import type { CapacityIndexEntry, IndexEntries } from './index-types.ts';
 import { emptyIndexEntries } from './index-types.ts';
 import type { EvaluationScope, FhirPathEvaluator } from './search-parameters/fhirpath.ts';
 import { compileFhirPath, interpretFhirPath } from './search-parameters/fhirpath.ts';
 import type { SearchParameterDefinition } from './search-parameters/registry.ts';
-import { searchParametersFor } from './search-parameters/registry.ts';
+import { getSearchParameter, searchParametersFor } from './search-parameters/registry.ts';
 
 export interface PlannedParameter {
   readonly param: SearchParameterDefinition;
@@ -54,7 +55,41 @@ function extract(resource: Resource, mode: EvaluationMode): IndexEntries {
     sink.beginParameter();
     addValues(sink, param, values);
   }
+  sink.entries.capacity = capacityIndex(resource);
   return sink.entries;
+}
+
+/**
+ * The `sp_capacity` rows of a resource: one per `ror-location-supported-capacity` entry of a Location, none for
+ * other types. Throws a 422 StoreError when an entry lacks a mandatory part or has a malformed update date.
+ */
+export function capacityIndex(resource: Resource): CapacityIndexEntry[] {
+  if (resource.resourceType !== 'Location') return [];
+  let entries: CapacityEntry[];
+  try {
+    entries = getCapacities(resource as Location);
+  } catch (err) {
+    throw invalidResource([{ severity: 'error', code: 'invalid', diagnostics: (err as Error).message, expression: ['Location.extension'] }]);
+  }
+  if (entries.length === 0) return [];
+  const updateDate = getSearchParameter('Location', 'capacity-update-date');
+  if (!updateDate) throw new Error('Search parameter Location.capacity-update-date is not registered');
+  return entries.map((e) => {
+    const update = dateRange(updateDate, e.updateDate);
+    return {
+      capacityType: e.capacityType,
+      capacityStatus: e.capacityStatus,
+      temporality: e.temporality,
+      gender: e.gender ?? null,
+      closingType: e.closingType ?? null,
+      additionalBedType: e.additionalBedType ?? null,
+      crisisType: e.crisisType ?? null,
+      temporaryAssignment: e.temporaryAssignment,
+      nbCapacity: e.nbCapacity,
+      updateLow: update.low,
+      updateHigh: update.high,
+    };
+  });
 }
 
 /**

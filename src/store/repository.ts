@@ -4,7 +4,7 @@ import type { OperationOutcomeIssue, Resource } from '@medplum/fhirtypes';
 import type { Database } from '../db/open.ts';
 import { validateRorResource } from '../model/validate.ts';
 import { extractIndex } from './indexing.ts';
-import type { IndexEntries } from './index-types.ts';
+import { CAPACITY_COLUMNS, capacityColumns, type IndexEntries } from './index-types.ts';
 import { auditContextJson, SYSTEM_CONTEXT, type RequestContext } from './audit.ts';
 import { CHANGE_CHANNEL, type ChangeEvent } from './events.ts';
 import { badRequest, gone, invalidResource, notFound, StoreError, versionConflict } from './errors.ts';
@@ -52,6 +52,20 @@ export interface WriteOptions {
   ifMatch?: string;
   /** Who writes, recorded in the audit log with the version (default: the server itself). */
   by?: RequestContext;
+}
+
+/** One write of {@link Repository.writeTransaction}: a new version of `resource` (with its id), or a deletion. */
+export type TransactionWrite =
+  | { resource: Resource; ifMatch?: string }
+  | { resource?: undefined; resourceType: string; id: string; ifMatch?: string };
+
+/** The failure of the write at index `at` of {@link Repository.writeTransaction}, which wrote nothing. */
+export class TransactionWriteError extends StoreError {
+  readonly at: number;
+  constructor(at: number, cause: StoreError) {
+    super(cause.status, cause.issues);
+    this.at = at;
+  }
 }
 
 export interface RepositoryOptions {
@@ -127,17 +141,45 @@ export class Repository implements ResourceSink {
       if (!current) throw notFound(`${type}/${id}`);
       checkIfMatch(options.ifMatch, current, `${type}/${id}`);
       if (current.deleted) return;
-      const prepared: PreparedWrite = {
-        resourceType: type,
-        id,
-        versionId: current.version_id + 1,
-        lastUpdated: this.now().toISOString(),
-        existed: true,
-        resource: null,
-        index: null,
-        operation: 'delete',
-      };
-      await this.writePrepared(client, [prepared], options.by);
+      await this.writePrepared(client, [this.tombstone(type, id, current.version_id)], options.by);
+    });
+  }
+
+  /**
+   * Writes all of `writes` or none, in one transaction: each is checked against its current row (locked) and
+   * its `ifMatch`, then validated, before anything is written. A deletion of a deleted resource changes nothing
+   * (its result is null, as for every deletion); the first failure throws a {@link TransactionWriteError}.
+   */
+  async writeTransaction(writes: TransactionWrite[], by?: RequestContext): Promise<({ resource: Resource; created: boolean } | null)[]> {
+    return this.transaction(async (client) => {
+      const prepared: PreparedWrite[] = [];
+      const results: ({ resource: Resource; created: boolean } | null)[] = [];
+      const seen = new Set<string>();
+      for (const [at, w] of writes.entries()) {
+        try {
+          const type = checkType(w.resource ? w.resource.resourceType : w.resourceType);
+          const id = (w.resource ? w.resource.id : w.id) ?? '';
+          if (!ID_PATTERN.test(id)) throw badRequest(`Invalid or missing resource id "${id}"`, `${type}.id`);
+          if (seen.has(`${type}/${id}`)) throw badRequest(`${type}/${id} is written more than once in the transaction`);
+          seen.add(`${type}/${id}`);
+          const current = (await this.currentRows(client, type, [id], { lock: true, content: false })).get(id);
+          checkIfMatch(w.ifMatch, current, `${type}/${id}`);
+          if (!w.resource) {
+            if (!current) throw notFound(`${type}/${id}`);
+            if (!current.deleted) prepared.push(this.tombstone(type, id, current.version_id));
+            results.push(null);
+            continue;
+          }
+          const live = current !== undefined && !current.deleted;
+          const p = this.prepare(type, id, w.resource, current?.version_id ?? 0, live ? 'update' : 'create');
+          prepared.push(p);
+          results.push({ resource: p.resource as Resource, created: !live });
+        } catch (err) {
+          throw err instanceof StoreError ? new TransactionWriteError(at, err) : err;
+        }
+      }
+      if (prepared.length > 0) await this.writePrepared(client, prepared, by);
+      return results;
     });
   }
 
@@ -336,6 +378,19 @@ export class Repository implements ResourceSink {
     };
   }
 
+  private tombstone(type: string, id: string, currentVersion: number): PreparedWrite {
+    return {
+      resourceType: type,
+      id,
+      versionId: currentVersion + 1,
+      lastUpdated: this.now().toISOString(),
+      existed: true,
+      resource: null,
+      index: null,
+      operation: 'delete',
+    };
+  }
+
   /** The current rows of `ids`, locked or not; their content is read only when asked (`content` is null otherwise). */
   private async currentRows(
     client: pg.PoolClient,
@@ -428,6 +483,7 @@ class WriteRows {
   readonly reference: { resource_type: string; id: string; code: string; target_type: string | null; target_id: string }[] = [];
   readonly uri: { resource_type: string; id: string; code: string; value: string }[] = [];
   readonly position: { resource_type: string; id: string; lat: number; lon: number }[] = [];
+  readonly capacity: ({ resource_type: string; id: string; entry: number } & ReturnType<typeof capacityColumns>)[] = [];
   readonly events: string[] = [];
 
   add(w: PreparedWrite): void {
@@ -447,10 +503,11 @@ class WriteRows {
     for (const e of ix.reference) this.reference.push({ ...row, code: e.code, target_type: e.targetType, target_id: e.targetId });
     for (const e of ix.uri) this.uri.push({ ...row, code: e.code, value: e.value });
     if (ix.position) this.position.push({ ...row, lat: ix.position.lat, lon: ix.position.lon });
+    ix.capacity.forEach((e, entry) => this.capacity.push({ ...row, entry, ...capacityColumns(e) }));
   }
 
   params(): (string | string[])[] {
-    const json = [this.token, this.string, this.date, this.number, this.quantity, this.reference, this.uri, this.position, this.events].map((rows) =>
+    const json = [this.token, this.string, this.date, this.number, this.quantity, this.reference, this.uri, this.position, this.capacity, this.events].map((rows) =>
       JSON.stringify(rows),
     );
     return [JSON.stringify(this.resource), this.old.map((o) => o.resource_type), this.old.map((o) => o.id), ...json];
@@ -490,6 +547,7 @@ d5 AS (${clearIndex('sp_quantity')}),
 d6 AS (${clearIndex('sp_reference')}),
 d7 AS (${clearIndex('sp_uri')}),
 d8 AS (${clearIndex('sp_position')}),
+d9 AS (${clearIndex('sp_capacity')}),
 i1 AS (${fill('sp_token', 4, `${KEY}, system text, value text`)}),
 i2 AS (${fill('sp_string', 5, `${KEY}, value text, norm text`)}),
 i3 AS (${fill('sp_date', 6, `${KEY}, low timestamptz, high timestamptz`)}),
@@ -498,12 +556,13 @@ i5 AS (${fill('sp_quantity', 8, `${KEY}, value numeric, system text, unit text`)
 i6 AS (${fill('sp_reference', 9, `${KEY}, target_type text, target_id text`)}),
 i7 AS (${fill('sp_uri', 10, `${KEY}, value text`)}),
 i8 AS (${fill('sp_position', 11, 'resource_type text, id text, lat float8, lon float8')}),
-ev AS (SELECT pg_notify('${CHANGE_CHANNEL}', e) FROM json_array_elements_text($12::json) AS e),
+i9 AS (${fill('sp_capacity', 12, CAPACITY_COLUMNS)}),
+ev AS (SELECT pg_notify('${CHANGE_CHANNEL}', e) FROM json_array_elements_text($13::json) AS e),
 au AS (
   INSERT INTO audit_event (at, action, outcome, actor_kind, actor_id, actor_label, client, ip, resource_type, resource_id, version_id)
   SELECT e."lastUpdated", e.operation, 'success', a.kind, a.id, a.label, a.client, a.ip, e."resourceType", e.id, e."versionId"
-  FROM json_array_elements_text($12::json) AS t(event)
+  FROM json_array_elements_text($13::json) AS t(event)
   CROSS JOIN json_to_record(t.event::json) AS e("resourceType" text, id text, "versionId" integer, "lastUpdated" timestamptz, operation text)
-  CROSS JOIN json_to_record($13::json) AS a(kind text, id text, label text, client text, ip text)
+  CROSS JOIN json_to_record($14::json) AS a(kind text, id text, label text, client text, ip text)
 )
 SELECT (SELECT count(*) FROM up) AS written, (SELECT count(*) FROM ev) AS notified`;
