@@ -120,11 +120,23 @@ export async function anchorsOf(repo: Repository, resource: Resource, depth = 0)
   return set.toAnchors();
 }
 
-/** The current version of a Task's focus, when it is a stored resource. */
+/**
+ * The current version of a Task's focus: the stored resource it references, or, for a focus given as `type` and
+ * `identifier` (as the IG's example does), the one stored resource of that type carrying that identifier.
+ */
 export async function focusOf(repo: Repository, task: Task): Promise<Resource | undefined> {
   const target = referenceTarget(task.focus);
-  if (!target || !isIndexedResourceType(target.type)) return undefined;
-  return (await repo.readCurrent(target.type, [target.id])).get(target.id);
+  if (target) return isIndexedResourceType(target.type) ? (await repo.readCurrent(target.type, [target.id])).get(target.id) : undefined;
+  const { type, identifier } = task.focus ?? {};
+  if (!type || !isIndexedResourceType(type) || !identifier?.value) return undefined;
+  const { resources } = await searchResources(repo.db, {
+    resourceType: type,
+    filters: [{ kind: 'token', code: 'identifier', values: [{ ...(identifier.system ? { system: identifier.system } : {}), code: identifier.value }], not: false }],
+    count: 2,
+    offset: 0,
+    total: false,
+  });
+  return resources.length === 1 ? resources[0] : undefined;
 }
 
 function addOfferOrganizations(set: AnchorSet, offers: HealthcareService[]): void {
