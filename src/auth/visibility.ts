@@ -12,7 +12,7 @@ import {
   getChampActivite,
   isSensitiveUnit,
   type LevelFilter,
-  SENSITIVE_UNIT_CONTAINMENT,
+  SYSTEM,
   TEMPORARY_ASSIGNMENT,
 } from '../model/index.ts';
 import type { AccessProfile } from './principal.ts';
@@ -35,26 +35,30 @@ export type VisibilityFacts = ReadonlyMap<string, OfferFacts>;
 
 const NO_OFFER: OfferFacts = { champs: [], sensitive: false };
 
+/** The champ d'activité (`service-type` index) of offer `h` as `t.value`. */
+const CHAMP = `LEFT JOIN sp_token t ON t.resource_type = 'HealthcareService' AND t.id = h.id AND t.code = 'service-type' AND t.system = $3`;
+
 /**
  * One row per (Location or PractitionerRole, distinct champ × sensitivity of its offers). A Location's offers are
  * the HealthcareServices whose `location` references it; a PractitionerRole's, those of its `healthcareService`.
  */
 const FACTS_SQL = `
-  SELECT 'Location' AS of_type, r.target_id AS of_id, h.content->'type' AS champ, h.content @> $3::jsonb AS sensitive
+  SELECT 'Location' AS of_type, r.target_id AS of_id, t.value AS champ, h.sensitive
     FROM unnest($1::text[]) AS k(id)
     JOIN sp_reference r ON r.target_id = k.id AND r.code = 'location' AND r.resource_type = 'HealthcareService' AND r.target_type = 'Location'
     JOIN resource h ON h.resource_type = 'HealthcareService' AND h.id = r.id AND NOT h.deleted
+    ${CHAMP}
   UNION
-  SELECT 'PractitionerRole', r.id, h.content->'type', h.content @> $3::jsonb
+  SELECT 'PractitionerRole', r.id, t.value, h.sensitive
     FROM unnest($2::text[]) AS k(id)
     JOIN sp_reference r ON r.resource_type = 'PractitionerRole' AND r.id = k.id AND r.code = 'service' AND r.target_type = 'HealthcareService'
-    JOIN resource h ON h.resource_type = 'HealthcareService' AND h.id = r.target_id AND NOT h.deleted`;
-const SENSITIVE_UNIT_JSON = JSON.stringify(SENSITIVE_UNIT_CONTAINMENT);
+    JOIN resource h ON h.resource_type = 'HealthcareService' AND h.id = r.target_id AND NOT h.deleted
+    ${CHAMP}`;
 
 interface FactsRow {
   of_type: string;
   of_id: string;
-  champ: HealthcareService['type'] | null;
+  champ: string | null;
   sensitive: boolean;
 }
 
@@ -72,7 +76,7 @@ export async function loadVisibilityFacts(db: Database, resources: readonly Reso
   }
   const facts = new Map<string, { champs: string[]; sensitive: boolean }>();
   if (locations.length === 0 && roles.length === 0) return facts;
-  const { rows } = await db.pool.query<FactsRow>(FACTS_SQL, [locations, roles, SENSITIVE_UNIT_JSON]);
+  const { rows } = await db.pool.query<FactsRow>(FACTS_SQL, [locations, roles, SYSTEM.champActivite]);
   for (const row of rows) {
     const key = `${row.of_type}/${row.of_id}`;
     let f = facts.get(key);
@@ -80,8 +84,7 @@ export async function loadVisibilityFacts(db: Database, resources: readonly Reso
       f = { champs: [], sensitive: false };
       facts.set(key, f);
     }
-    const champ = row.champ === null ? undefined : getChampActivite({ resourceType: 'HealthcareService', type: row.champ })?.code;
-    if (champ !== undefined && !f.champs.includes(champ)) f.champs.push(champ);
+    if (row.champ !== null && !f.champs.includes(row.champ)) f.champs.push(row.champ);
     if (row.sensitive) f.sensitive = true;
   }
   return facts;

@@ -34,8 +34,8 @@ const NOT_FILTERS = ['_count', '_offset', '_total', '_format', '_summary', '_ele
 export const DEFAULT_EXPORT_TTL_HOURS = 24;
 const PAGE_SIZE = 5000;
 /**
- * Queries reading the contents of one page at once: PostgreSQL's jsonb-to-text conversion is the cost of an
- * export, and one query runs on one core.
+ * Queries reading the contents of one page at once: reading (decompressing) the stored JSON text is the
+ * database's cost of an export, and one query runs on one core.
  */
 const READERS = 2;
 const CONTENT_SQL = `SELECT r.content::text AS content FROM unnest($2::text[]) AS k(id)

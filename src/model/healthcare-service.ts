@@ -326,9 +326,6 @@ export function isSensitiveUnit(hs: HealthcareService): boolean | undefined {
   return extension(hs, EXT.healthcareServiceSensitiveUnit)?.valueBoolean;
 }
 
-/** What a sensitive unit's stored JSON contains, for database queries (PostgreSQL `content @> …`). */
-export const SENSITIVE_UNIT_CONTAINMENT = { extension: [{ url: EXT.healthcareServiceSensitiveUnit, valueBoolean: true }] } as const;
-
 export function setSensitiveUnit(hs: HealthcareService, sensitive: boolean): void {
   replaceExtension(hs, EXT.healthcareServiceSensitiveUnit, { url: EXT.healthcareServiceSensitiveUnit, valueBoolean: sensitive });
 }

@@ -1,4 +1,4 @@
-/** Deep equality of two JSON values, independent of object key order (jsonb reorders keys). */
+/** Deep equality of two JSON values, independent of object key order (rows written as jsonb, before 0006, have theirs reordered). */
 export function jsonEqual(a: unknown, b: unknown): boolean {
   if (a === b) return true;
   if (typeof a !== 'object' || typeof b !== 'object' || a === null || b === null) return false;

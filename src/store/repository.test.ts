@@ -3,7 +3,7 @@ import { after, before, test } from 'node:test';
 import type { HealthcareService, Organization } from '@medplum/fhirtypes';
 import type { Database } from '../db/open.ts';
 import { openTestDatabase } from '../db/testing.ts';
-import { buildHealthcareService, buildOrganization } from '../model/index.ts';
+import { buildHealthcareService, buildOrganization, setSensitiveUnit } from '../model/index.ts';
 import { StoreError } from './errors.ts';
 import { subscribeChanges, type ChangeEvent } from './events.ts';
 import { extractIndex } from './indexing.ts';
@@ -201,4 +201,30 @@ test('ids by tag list current resources carrying the tag', async () => {
   const ids = await repo.idsByTag('Organization', 'urn:ror:data-origin', 'finess');
   assert.ok(ids.includes('eg-490000676'));
   assert.ok(!ids.includes('hs-a'));
+});
+
+test('content is stored as the text JSON.stringify wrote, and read back with its key order', async () => {
+  const { resource } = await repo.update(offer('hs-text'));
+  const { rows } = await db.pool.query<{ type: string; text: string }>(
+    "SELECT pg_typeof(content)::text AS type, content::text AS text FROM resource WHERE resource_type = 'HealthcareService' AND id = 'hs-text'",
+  );
+  assert.equal(rows[0]?.type, 'json');
+  assert.equal(rows[0]?.text, JSON.stringify(resource));
+  assert.equal(JSON.stringify(await repo.read('HealthcareService', 'hs-text')), JSON.stringify(resource));
+});
+
+test('the sensitive flag of a HealthcareService follows its sensitive-unit extension; tombstones are not sensitive', async () => {
+  const row = async (): Promise<{ sensitive: boolean; empty: boolean } | undefined> =>
+    (await db.pool.query("SELECT sensitive, content IS NULL AS empty FROM resource WHERE resource_type = 'HealthcareService' AND id = 'hs-psy'")).rows[0];
+  const flag = async (): Promise<boolean | undefined> => (await row())?.sensitive;
+  const sensitive = offer('hs-psy');
+  setSensitiveUnit(sensitive, true);
+  await repo.update(sensitive);
+  assert.equal(await flag(), true);
+  await repo.putBatch([offer('hs-psy')]);
+  assert.equal(await flag(), false);
+  await repo.putBatch([sensitive]);
+  assert.equal(await flag(), true);
+  await repo.delete('HealthcareService', 'hs-psy');
+  assert.deepEqual(await row(), { sensitive: false, empty: true });
 });

@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import type pg from 'pg';
 import type { OperationOutcomeIssue, Resource } from '@medplum/fhirtypes';
 import type { Database } from '../db/open.ts';
+import { isSensitiveUnit } from '../model/healthcare-service.ts';
 import { validateRorResource } from '../model/validate.ts';
 import { extractIndex } from './indexing.ts';
 import { CAPACITY_COLUMNS, capacityColumns, type IndexEntries } from './index-types.ts';
@@ -473,7 +474,15 @@ function sameContent(stored: Resource, incoming: Resource): boolean {
 
 /** Rows of one WRITE_SQL execution, per table, keyed by column name (sent as JSON: far cheaper than array literals). */
 class WriteRows {
-  readonly resource: { resource_type: string; id: string; version_id: number; last_updated: string; deleted: boolean; content: Resource | null }[] = [];
+  readonly resource: {
+    resource_type: string;
+    id: string;
+    version_id: number;
+    last_updated: string;
+    deleted: boolean;
+    sensitive: boolean;
+    content: Resource | null;
+  }[] = [];
   readonly old: { resource_type: string; id: string }[] = [];
   readonly token: { resource_type: string; id: string; code: string; system: string | null; value: string | null }[] = [];
   readonly string: { resource_type: string; id: string; code: string; value: string; norm: string }[] = [];
@@ -488,7 +497,8 @@ class WriteRows {
 
   add(w: PreparedWrite): void {
     const { resourceType: resource_type, id } = w;
-    this.resource.push({ resource_type, id, version_id: w.versionId, last_updated: w.lastUpdated, deleted: w.resource === null, content: w.resource });
+    const sensitive = w.resource?.resourceType === 'HealthcareService' && isSensitiveUnit(w.resource) === true;
+    this.resource.push({ resource_type, id, version_id: w.versionId, last_updated: w.lastUpdated, deleted: w.resource === null, sensitive, content: w.resource });
     if (w.existed) this.old.push({ resource_type, id });
     const event: ChangeEvent = { resourceType: resource_type, id, versionId: String(w.versionId), lastUpdated: w.lastUpdated, operation: w.operation };
     this.events.push(JSON.stringify(event));
@@ -524,6 +534,7 @@ const fill = (table: string, param: number, columns: string): string =>
 /**
  * One statement per batch: earlier versions to history, new versions in place, index rows replaced,
  * change events queued (PostgreSQL delivers NOTIFY only on commit), one audit record per version.
+ * `content json` keeps the text of each resource as JSON.stringify wrote it, unparsed.
  */
 const WRITE_SQL = `
 WITH hist AS (
@@ -532,10 +543,12 @@ WITH hist AS (
   FROM resource r JOIN ${OLD} ON r.resource_type = o.resource_type AND r.id = o.id
 ),
 up AS (
-  INSERT INTO resource (resource_type, id, version_id, last_updated, deleted, content)
-  SELECT * FROM json_to_recordset($1::json) AS n(resource_type text, id text, version_id int, last_updated timestamptz, deleted boolean, content jsonb)
+  INSERT INTO resource (resource_type, id, version_id, last_updated, deleted, sensitive, content)
+  SELECT * FROM json_to_recordset($1::json)
+    AS n(resource_type text, id text, version_id int, last_updated timestamptz, deleted boolean, sensitive boolean, content json)
   ON CONFLICT (resource_type, id) DO UPDATE
-    SET version_id = excluded.version_id, last_updated = excluded.last_updated, deleted = excluded.deleted, content = excluded.content
+    SET version_id = excluded.version_id, last_updated = excluded.last_updated, deleted = excluded.deleted, sensitive = excluded.sensitive,
+      content = excluded.content
     WHERE resource.version_id = excluded.version_id - 1
   RETURNING 1
 ),

@@ -1,7 +1,6 @@
 import type { Resource } from '@medplum/fhirtypes';
 import type { Database } from '../db/open.ts';
 import { boundingBox, EARTH_RADIUS_KM } from '../geo/distance.ts';
-import { SENSITIVE_UNIT_CONTAINMENT } from '../model/healthcare-service.ts';
 import { SYSTEM, VALUE_SET } from '../model/urls.ts';
 import { findValueSet } from '../nos/index.ts';
 import { normalizeText } from './normalize.ts';
@@ -361,8 +360,8 @@ function filterSql(f: SearchFilter, p: Params): string {
       return notSensitiveSql(p);
     case 'rolesOfChamps':
       return p.resourceType === 'PractitionerRole'
-        ? `EXISTS (SELECT 1 FROM ${ROLE_OFFERS} AND EXISTS (SELECT 1 FROM jsonb_array_elements(h.content->'type'->0->'coding') c
-            WHERE c->>'system' = ${p.add(SYSTEM.champActivite)} AND c->>'code' = ANY(${p.add(f.champs)}::text[])))`
+        ? `EXISTS (SELECT 1 FROM ${ROLE_OFFERS} AND EXISTS (SELECT 1 FROM ${OFFER_CHAMP}
+            AND t.system = ${p.add(SYSTEM.champActivite)} AND t.value = ANY(${p.add(f.champs)}::text[])))`
         : 'true';
     case 'chain': {
       const target = p.forType(f.targetType);
@@ -433,16 +432,17 @@ const LOCATION_OFFERS = `sp_reference s JOIN resource h ON h.resource_type = 'He
 /** The current offers of PractitionerRole `r` as `h` (continue with AND). */
 const ROLE_OFFERS = `sp_reference s JOIN resource h ON h.resource_type = 'HealthcareService' AND h.id = s.target_id AND NOT h.deleted
   WHERE s.resource_type = 'PractitionerRole' AND s.id = r.id AND s.code = 'service' AND s.target_type = 'HealthcareService'`;
+/** The `HealthcareService.type` codings of offer `h` as `t` (continue with AND). */
+const OFFER_CHAMP = `sp_token t WHERE t.resource_type = 'HealthcareService' AND t.id = h.id AND t.code = 'service-type'`;
 
 function notSensitiveSql(p: Params): string {
-  const sensitive = (alias: string): string => `${alias}.content @> ${p.add(JSON.stringify(SENSITIVE_UNIT_CONTAINMENT))}::jsonb`;
   switch (p.resourceType) {
     case 'HealthcareService':
-      return `NOT ${sensitive('r')}`;
+      return 'NOT r.sensitive';
     case 'Location':
-      return `NOT EXISTS (SELECT 1 FROM ${LOCATION_OFFERS} AND ${sensitive('h')})`;
+      return `NOT EXISTS (SELECT 1 FROM ${LOCATION_OFFERS} AND h.sensitive)`;
     case 'PractitionerRole':
-      return `NOT EXISTS (SELECT 1 FROM ${ROLE_OFFERS} AND ${sensitive('h')})`;
+      return `NOT EXISTS (SELECT 1 FROM ${ROLE_OFFERS} AND h.sensitive)`;
     default:
       return 'true';
   }
