@@ -10,40 +10,18 @@ import os from 'node:os';
 import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { EMPTY_PERIMETER, type AccessProfile, type Principal } from '../src/auth/principal.ts';
-import { openDatabase, type Database } from '../src/db/open.ts';
 import { ExportService, parseExportKickOff } from '../src/fhir/export.ts';
 import { formatAmount, formatDuration } from '../src/importers/progress.ts';
-import { establishmentsFor, seedSynthetic } from '../src/importers/synthetic/index.ts';
-import { Repository } from '../src/store/repository.ts';
-import { machine, openBenchDatabase } from './bench-db.ts';
+import { datasetSummary, machine, openSeededBenchDatabase } from './bench-db.ts';
 
-const existing = process.env.BENCH_SCHEMA;
 const arg = process.argv[2] ?? '500';
 const scale = arg === 'national' ? 'national' : Number(arg);
 
-async function open(): Promise<{ db: Database; label: string; done: () => Promise<void> }> {
-  if (existing) {
-    if (!process.env.DATABASE_URL) throw new Error('BENCH_SCHEMA needs DATABASE_URL');
-    const db = await openDatabase({ databaseUrl: process.env.DATABASE_URL, schema: existing });
-    return { db, label: `PostgreSQL (existing schema ${existing})`, done: () => db.close() };
-  }
-  const bench = await openBenchDatabase();
-  const started = performance.now();
-  const summary = await seedSynthetic(new Repository(bench.db), { scale });
-  const written = Object.values(summary.resources).reduce((a, b) => a + b, 0);
-  console.log(`seeded ${written} resources (${establishmentsFor(scale)} établissements) in ${formatDuration(performance.now() - started)}`);
-  await bench.db.pool.query('ANALYZE');
-  return { db: bench.db, label: bench.label, done: bench.drop };
-}
-
-const { db, label, done } = await open();
+const { db, label, done } = await openSeededBenchDatabase(scale);
 const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'ror-bench-export-'));
 try {
-  const { rows } = await db.pool.query<{ resource_type: string; n: string }>(
-    'SELECT resource_type, count(*)::text AS n FROM resource WHERE NOT deleted GROUP BY resource_type ORDER BY resource_type',
-  );
   console.log(`\nbench/export — ${label}; ${machine()}`);
-  console.log(`dataset: ${rows.map((r) => `${r.resource_type} ${r.n}`).join(', ')}`);
+  console.log(`dataset: ${await datasetSummary(db)}`);
   for (const profile of [1, 2] as AccessProfile[]) {
     const principal: Principal = { kind: 'client', id: `bench-${profile}`, label: 'bench', scopes: ['read'], perimeter: EMPTY_PERIMETER, profile, client: 'bench' };
     const service = new ExportService(db, { dir });
