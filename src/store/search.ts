@@ -140,7 +140,11 @@ export async function searchResources(db: Database, q: SearchQuery): Promise<Sea
     p.values,
   );
   const result: SearchResult = { resources: page.rows.map((r) => r.content) };
-  if (q.total) {
+  const rows = page.rows.length;
+  if (q.total && rows < q.count && (rows > 0 || q.offset === 0)) {
+    // A page that is not full is the last one: the total needs no count.
+    result.total = q.offset + rows;
+  } else if (q.total) {
     const counted = await db.pool.query<{ n: string }>(`SELECT count(*) AS n FROM resource r WHERE ${whereSql}`, p.values.slice(0, whereValues));
     result.total = Number(counted.rows[0]?.n ?? 0);
   }
@@ -261,11 +265,12 @@ function comparison(prefix: Prefix, column: string, value: string): string {
  * Range semantics of FHIR date search: the stored range [low, high] (null = unbounded) against the
  * search range [v.low, v.high).
  */
-function dateCondition(v: DateValue, low: string, high: string, p: Params): string {
+function dateCondition(v: DateValue, low: string, high: string, p: Params, nullable = true): string {
   const lo = (): string => `${p.add(v.low)}::timestamptz`;
   const hi = (): string => `${p.add(v.high)}::timestamptz`;
-  const L = `coalesce(${low}, '-infinity'::timestamptz)`;
-  const H = `coalesce(${high}, 'infinity'::timestamptz)`;
+  // A NOT NULL column is compared as is, so that its index serves the condition.
+  const L = nullable ? `coalesce(${low}, '-infinity'::timestamptz)` : low;
+  const H = nullable ? `coalesce(${high}, 'infinity'::timestamptz)` : high;
   switch (v.prefix) {
     case 'eq':
       return `(${L} >= ${lo()} AND ${H} < ${hi()})`;
@@ -291,7 +296,7 @@ function filterSql(f: SearchFilter, p: Params): string {
     case 'id':
       return `r.id = ANY(${p.add(f.values)}::text[])`;
     case 'lastUpdated':
-      return anyOf(f.values.map((v) => dateCondition(v, 'r.last_updated', 'r.last_updated', p)));
+      return anyOf(f.values.map((v) => dateCondition(v, 'r.last_updated', 'r.last_updated', p, false)));
     case 'missing': {
       const exists = `EXISTS (SELECT 1 FROM ${f.table} s WHERE s.resource_type = r.resource_type AND s.id = r.id AND s.code = ${p.add(f.code)})`;
       return f.missing ? `NOT ${exists}` : exists;
@@ -420,7 +425,8 @@ function capacityCriterionSql(c: CapacityCriterion, p: Params): string {
       );
     }
     case 'number':
-      return anyOf(c.values.map((v) => comparison(v.prefix, column, `${p.add(v.value)}::numeric`)));
+      // An integer value keeps the integer column uncast, so that the entry index serves the comparison.
+      return anyOf(c.values.map((v) => comparison(v.prefix, column, `${p.add(v.value)}::${Number.isInteger(v.value) ? 'integer' : 'numeric'}`)));
     case 'date':
       return anyOf(c.values.map((v) => dateCondition(v, 'c.update_low', 'c.update_high', p)));
   }
