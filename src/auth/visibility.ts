@@ -109,8 +109,8 @@ function contactLevels(profile: AccessProfile, champs: readonly string[]): Reado
   return PUBLIC_ONLY;
 }
 
-/** Which capacity entries a profile sees; `undefined`: all of them. */
-function capacityFilter(profile: AccessProfile, champs: readonly string[]): ((key: CapacityVisibilityKey) => boolean) | undefined {
+/** Which capacity entries a profile sees on a Location of offers of `champs`; `undefined`: all of them. */
+export function capacityFilter(profile: AccessProfile, champs: readonly string[]): ((key: CapacityVisibilityKey) => boolean) | undefined {
   const notExceptional = (k: CapacityVisibilityKey): boolean => k.capacityStatus !== CAPACITY_STATUS.supplementaire;
   switch (profile) {
     case 1:

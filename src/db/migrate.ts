@@ -5,6 +5,7 @@ import * as m0003 from './migrations/0003_access.ts';
 import * as m0004 from './migrations/0004_capacity_entries.ts';
 import * as m0005 from './migrations/0005_export_jobs.ts';
 import * as m0006 from './migrations/0006_json_content.ts';
+import * as m0007 from './migrations/0007_beds.ts';
 
 const migrations: Record<string, Migration> = {
   '0001_resources': m0001,
@@ -13,6 +14,7 @@ const migrations: Record<string, Migration> = {
   '0004_capacity_entries': m0004,
   '0005_export_jobs': m0005,
   '0006_json_content': m0006,
+  '0007_beds': m0007,
 };
 
 /** Every migration, in the order they run. */

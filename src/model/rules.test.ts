@@ -3,6 +3,8 @@ import { test } from 'node:test';
 import type { Extension, HealthcareService } from '@medplum/fhirtypes';
 import { loadFixture } from './fixtures/load.ts';
 import {
+  capacityConsistency,
+  type CapacityEntry,
   capacityEntryRules,
   checkRules,
   EXT,
@@ -15,8 +17,12 @@ import {
   rgExp039,
   rgExp043,
   rgExp045,
+  rgExp047,
   rgExp048,
+  LOCATION_STATUS,
+  setCapacities,
   setCharacteristics,
+  setOperationalStatus,
   setFamille,
   setSensitiveUnit,
   setServiceContacts,
@@ -190,4 +196,32 @@ test('capacity rules: closing type only when fermé, additional bed type only wh
   assert.ok(nb);
   nb.valueInteger = -3;
   assert.deepEqual(capacityEntryRules(negative)[0]?.expression, ['Location.extension[4].extension[3].valueInteger']);
+});
+
+test('RG_EXP_047: a closed lieu publishes 0 available; 0 alone means saturated but open', () => {
+  const entry = (status: string, nb: number): CapacityEntry => ({ capacityType: '01', capacityStatus: status, temporality: '01', nbCapacity: nb, sourceType: '01', updateDate: '2026-11-22T03:10:00Z', temporaryAssignment: '01' });
+  const loc = loadFixture('location');
+  setCapacities(loc, [entry('01', 10), entry('02', 0)]);
+  assert.deepEqual(rgExp047(loc), []);
+  setOperationalStatus(loc, LOCATION_STATUS.closedTemporarily);
+  assert.deepEqual(rgExp047(loc), [], 'closed with nothing available');
+  setCapacities(loc, [entry('01', 10), entry('02', 2)]);
+  const issues = rgExp047(loc);
+  assert.equal(issues.length, 1);
+  assert.match(issues[0]?.diagnostics ?? '', /RG_EXP_047: a closed lieu \(operationalStatus 2\) has 0 available, not 2/);
+  assert.ok(checkRules(loc).some((i) => i.diagnostics?.startsWith('RG_EXP_047')));
+});
+
+test('capacity consistency warns when available exceeds installed + supplementary, or the genres exceed the total', () => {
+  const entry = (status: string, nb: number, extra: Partial<CapacityEntry> = {}): CapacityEntry => ({ capacityType: '01', capacityStatus: status, temporality: '01', nbCapacity: nb, sourceType: '01', updateDate: '2026-11-22T03:10:00Z', temporaryAssignment: '01', ...extra });
+  assert.deepEqual(capacityConsistency([entry('01', 10), entry('02', 10), entry('06', 2, { additionalBedType: '01' })]), []);
+  assert.deepEqual(capacityConsistency([entry('01', 10), entry('02', 12), entry('06', 2, { additionalBedType: '01' })]), []);
+  const over = capacityConsistency([entry('01', 10), entry('02', 11)]);
+  assert.equal(over.length, 1);
+  assert.equal(over[0]?.severity, 'warning');
+  assert.match(over[0]?.diagnostics ?? '', /Disponible \(11\) supérieur à installé \+ supplémentaire \(10 \+ 0\)/);
+  const genres = capacityConsistency([entry('01', 10), entry('02', 3), entry('02', 2, { gender: '01' }), entry('02', 2, { gender: '02' })]);
+  assert.match(genres.map((i) => i.diagnostics).join(), /Les disponibles par genre \(4\) dépassent le disponible total \(3\)/);
+  assert.deepEqual(capacityConsistency([entry('01', 10), entry('02', 2, { gender: '01' }), entry('02', 3, { gender: '02' })]), [], 'genres alone make the total');
+  assert.deepEqual(capacityConsistency([entry('02', 4, { temporaryAssignment: '02' })]), [], 'crisis figures aside');
 });

@@ -13,6 +13,7 @@ import {
   SERVICE_CLOSING_TYPE,
 } from './healthcare-service.ts';
 import { issue } from './issues.ts';
+import { LOCATION_STATUS } from './location.ts';
 import { CONFIDENTIALITY } from './telecom.ts';
 import { EXT, EXTERNAL_EXT, SUB, SYSTEM, VALUE_SET } from './urls.ts';
 
@@ -252,6 +253,70 @@ export const capacityEntryRules: Rule = (resource) => {
   return issues;
 };
 
+/** Whether a lieu is closed (statut 1 fermé définitivement or 2 fermé temporairement, JDV_J224). */
+export function isClosedLocation(location: Location): boolean {
+  const code = location.operationalStatus?.code;
+  return code === LOCATION_STATUS.closedDefinitively || code === LOCATION_STATUS.closedTemporarily;
+}
+
+/** RG_EXP_047: a closed lieu has nothing available (disponible 0 alone means saturated but open). */
+export const rgExp047: Rule = (resource) => {
+  if (resource.resourceType !== 'Location' || !isClosedLocation(resource as Location)) return [];
+  const issues: OperationOutcomeIssue[] = [];
+  ((resource as Location).extension ?? []).forEach((ext, i) => {
+    if (ext.url !== EXT.locationSupportedCapacity) return;
+    let entry: CapacityEntry;
+    try {
+      entry = readCapacityExtension(ext);
+    } catch {
+      return;
+    }
+    if (entry.capacityStatus === CAPACITY_STATUS.disponible && entry.nbCapacity > 0) {
+      issues.push(issue('invalid', `Location.extension[${i}]`, `RG_EXP_047: a closed lieu (operationalStatus ${resource.operationalStatus?.code}) has 0 available, not ${entry.nbCapacity}`));
+    }
+  });
+  return issues;
+};
+
+/**
+ * Consistency of the figures of one lieu, reported as warnings (the write is kept; the beds module
+ * raises an anomaly) of a lieu's entries: per nature and temporalité, disponible ≤ installé + supplémentaire, and the per-genre
+ * disponible figures add up to no more than the undifferentiated one.
+ */
+export function capacityConsistency(entries: readonly CapacityEntry[]): OperationOutcomeIssue[] {
+  const ordinary = entries.filter((e) => e.crisisType === undefined && e.temporaryAssignment === '01');
+  const issues: OperationOutcomeIssue[] = [];
+  const groups = new Set(ordinary.map((e) => `${e.capacityType}|${e.temporality}`));
+  for (const g of groups) {
+    const [nature, temporality] = g.split('|') as [string, string];
+    const of = (status: string): CapacityEntry[] => ordinary.filter((e) => e.capacityType === nature && e.temporality === temporality && e.capacityStatus === status);
+    const whole = (list: CapacityEntry[]): CapacityEntry[] => list.filter((e) => e.gender === undefined || e.gender === '03');
+    const sum = (list: CapacityEntry[]): number => list.reduce((n, e) => n + e.nbCapacity, 0);
+    const available = of(CAPACITY_STATUS.disponible);
+    const installed = whole(of(CAPACITY_STATUS.installe));
+    const availableWhole = whole(available);
+    const gendered = available.filter((e) => e.gender !== undefined && e.gender !== '03');
+    const headline = availableWhole.length > 0 ? sum(availableWhole) : sum(gendered);
+    if (installed.length > 0 && headline > sum(installed) + sum(of(CAPACITY_STATUS.supplementaire))) {
+      issues.push({
+        severity: 'warning',
+        code: 'business-rule',
+        diagnostics: `Disponible (${headline}) supérieur à installé + supplémentaire (${sum(installed)} + ${sum(of(CAPACITY_STATUS.supplementaire))}) — nature ${nature}, temporalité ${temporality}`,
+        expression: ['Location.extension'],
+      });
+    }
+    if (availableWhole.length > 0 && gendered.length > 0 && sum(gendered) > sum(availableWhole)) {
+      issues.push({
+        severity: 'warning',
+        code: 'business-rule',
+        diagnostics: `Les disponibles par genre (${sum(gendered)}) dépassent le disponible total (${sum(availableWhole)}) — nature ${nature}, temporalité ${temporality}`,
+        expression: ['Location.extension'],
+      });
+    }
+  }
+  return issues;
+}
+
 /** Every single-resource rule, in the order they are reported. */
 export const RULES: readonly Rule[] = [
   rgExp043,
@@ -264,6 +329,7 @@ export const RULES: readonly Rule[] = [
   rgExp014,
   organizationPeriodOrder,
   capacityEntryRules,
+  rgExp047,
 ];
 
 /** Runs every rule on a resource. */

@@ -53,6 +53,8 @@ export interface WriteOptions {
   ifMatch?: string;
   /** Who writes, recorded in the audit log with the version (default: the server itself). */
   by?: RequestContext;
+  /** Runs in the write's transaction once the version is written: what it changes commits with the version, or neither does. */
+  inTransaction?: (client: pg.PoolClient) => Promise<void>;
 }
 
 /** One write of {@link Repository.writeTransaction}: a new version of `resource` (with its id), or a deletion. */
@@ -131,6 +133,7 @@ export class Repository implements ResourceSink {
       checkIfMatch(options.ifMatch, current, `${type}/${id}`);
       const prepared = this.prepare(type, id, resource, current?.version_id ?? 0, current && !current.deleted ? 'update' : 'create');
       await this.writePrepared(client, [prepared], options.by);
+      await options.inTransaction?.(client);
       return { resource: prepared.resource as T, created: !current || current.deleted };
     });
   }
