@@ -35,17 +35,7 @@ export interface ServedFigures extends UnitFigures {
 }
 
 /** A unit as one principal is served it. */
-export interface ServedUnit {
-  id: string;
-  versionId: string;
-  lastUpdated: string;
-  name: string;
-  active: boolean;
-  region?: string;
-  department?: string;
-  commune?: string;
-  position?: GeoPoint;
-  establishment?: { id: string; name?: string };
+export interface ServedUnit extends Omit<BedUnit, 'services' | 'entries'> {
   services: Omit<UnitService, 'sensitive'>[];
   figures: ServedFigures[];
   /** The worst freshness of its figures. */
@@ -88,6 +78,7 @@ const FRESHNESS_RANK: Record<Freshness, number> = { fresh: 0, stale: 1, unknown:
 const CRISIS_FIELDS = ['02', '03'];
 const LOAD_PAGE = 2000;
 const FLUSH_DELAY_MS = 5;
+const RETRY_DELAY_MS = 1000;
 
 interface ServeContext {
   now: number;
@@ -133,6 +124,7 @@ export class BedBoard {
   private flushTimer: NodeJS.Timeout | undefined;
   private flushing: Promise<void> = Promise.resolve();
   private expiryTimer: NodeJS.Timeout | undefined;
+  private crisisTimer: NodeJS.Timeout | undefined;
   private unsubscribe: (() => Promise<void>)[] = [];
   private holds!: HoldStore;
 
@@ -141,11 +133,15 @@ export class BedBoard {
     private readonly crisisStore: CrisisStore,
     readonly policy: FreshnessPolicy,
     private readonly now: () => number,
+    private readonly onError: (err: unknown) => void,
   ) {}
 
   /** Loads the board and follows the change events; `holds` gives the running holds. */
-  static async open(db: Database, options: { crises: CrisisStore; holds: (board: BedBoard) => HoldStore; policy: FreshnessPolicy; now?: () => number }): Promise<BedBoard> {
-    const board = new BedBoard(db, options.crises, options.policy, options.now ?? Date.now);
+  static async open(
+    db: Database,
+    options: { crises: CrisisStore; holds: (board: BedBoard) => HoldStore; policy: FreshnessPolicy; now?: () => number; onError?: (err: unknown) => void },
+  ): Promise<BedBoard> {
+    const board = new BedBoard(db, options.crises, options.policy, options.now ?? Date.now, options.onError ?? ((err) => console.error('bed board: applying changes failed, retrying', err)));
     board.holds = options.holds(board);
     board.unsubscribe.push(await subscribeChanges(db, (e) => board.onChange(e)));
     board.unsubscribe.push(await db.listen(BEDS_CHANNEL, (payload) => board.onBedEvent(JSON.parse(payload) as BedEvent)));
@@ -160,6 +156,7 @@ export class BedBoard {
   async close(): Promise<void> {
     clearTimeout(this.flushTimer);
     clearTimeout(this.expiryTimer);
+    clearTimeout(this.crisisTimer);
     for (const u of this.unsubscribe) await u();
     await this.flushing;
   }
@@ -216,14 +213,15 @@ export class BedBoard {
     this.schedule();
   }
 
-  private schedule(): void {
+  private schedule(delayMs = FLUSH_DELAY_MS): void {
     if (this.flushTimer) return;
     this.flushTimer = setTimeout(() => {
       this.flushTimer = undefined;
-      this.flushing = this.flushing.then(() => this.flush()).catch(() => undefined);
-    }, FLUSH_DELAY_MS);
+      this.flushing = this.flushing.then(() => this.flush());
+    }, delayMs);
   }
 
+  /** Applies the pending changes; when the database fails, they stay pending and are tried again a second later. */
   private async flush(): Promise<void> {
     const take = <T>(set: Set<T>): T[] => {
       const out = [...set];
@@ -232,10 +230,24 @@ export class BedBoard {
     };
     const orgIds = take(this.pending.Organization);
     const serviceIds = take(this.pending.HealthcareService);
-    const locationIds = new Set(take(this.pending.Location));
+    const locationIds = take(this.pending.Location);
     const holdIds = take(this.pending.holds);
     const crises = this.pending.crises;
     this.pending.crises = false;
+    try {
+      await this.apply(orgIds, serviceIds, new Set(locationIds), holdIds, crises);
+    } catch (err) {
+      for (const id of orgIds) this.pending.Organization.add(id);
+      for (const id of serviceIds) this.pending.HealthcareService.add(id);
+      for (const id of locationIds) this.pending.Location.add(id);
+      for (const id of holdIds) this.pending.holds.add(id);
+      this.pending.crises ||= crises;
+      this.onError(err);
+      this.schedule(RETRY_DELAY_MS);
+    }
+  }
+
+  private async apply(orgIds: string[], serviceIds: string[], locationIds: Set<string>, holdIds: string[], crises: boolean): Promise<void> {
     const touched = new Set<string>();
     if (orgIds.length > 0) {
       const { rows } = await this.db.pool.query<{ id: string; name: string | null; part_of: string | null; deleted: boolean }>(
@@ -334,7 +346,21 @@ export class BedBoard {
 
   private async reloadCrises(track: boolean): Promise<void> {
     this.crises = await this.crisisStore.list({ since: new Date(this.now()) });
+    this.scheduleCrisisBoundary();
     if (track) this.emit([], 'crisis');
+  }
+
+  /** When a crisis starts or ends at a time set in advance, listeners hear of it then. */
+  private scheduleCrisisBoundary(): void {
+    clearTimeout(this.crisisTimer);
+    const now = this.now();
+    const next = Math.min(...this.crises.flatMap((c) => [Date.parse(c.startsAt), c.endsAt === undefined ? Infinity : Date.parse(c.endsAt)]).filter((t) => t > now));
+    if (next === Infinity) return;
+    this.crisisTimer = setTimeout(() => {
+      this.crises = this.crises.filter((c) => c.endsAt === undefined || Date.parse(c.endsAt) > this.now());
+      this.scheduleCrisisBoundary();
+      this.emit([], 'crisis');
+    }, Math.min(next - now + 5, 2 ** 31 - 1)).unref();
   }
 
   /** Crises in force now (or starting later), optionally those covering a place. */
@@ -496,13 +522,14 @@ export class BedBoard {
     return out;
   }
 
-  /** Units whose figures are stale or unknown, among those inside `p`'s perimeter. */
+  /** Units whose availability figures are stale or unknown, among those inside `p`'s perimeter, oldest first. */
   overdue(p: Principal): ServedUnit[] {
     const out: ServedUnit[] = [];
     for (const unit of this.units.values()) {
       if (!unit.active || !this.visible(p, unit) || !isInside(p.perimeter, this.anchors(unit))) continue;
       const served = this.serveUnit(unit, p, this.live());
-      if (served.freshness !== 'fresh') out.push(served);
+      // A unit publishing installed capacities only (no availability) is never overdue.
+      if (served.freshness !== 'fresh' && served.figures.some((f) => f.updatedAt !== undefined)) out.push(served);
     }
     return out.sort((a, b) => Math.max(...b.figures.map((f) => f.ageMinutes ?? Infinity)) - Math.max(...a.figures.map((f) => f.ageMinutes ?? Infinity)) || a.id.localeCompare(b.id));
   }

@@ -1,9 +1,9 @@
 import { randomUUID } from 'node:crypto';
-import type pg from 'pg';
 import type { Location } from '@medplum/fhirtypes';
 import type { Principal } from '../auth/principal.ts';
 import { requestContext } from '../auth/principal.ts';
 import type { Database } from '../db/open.ts';
+import { transaction } from '../db/transaction.ts';
 import { CAPACITY_STATUS, CAPACITY_TEMPORALITY, getCapacities, setCapacities, type CapacityEntry } from '../model/capacity.ts';
 import { VALUE_SET } from '../model/urls.ts';
 import { StoreError } from '../store/errors.ts';
@@ -122,7 +122,7 @@ export class HoldStore {
 
   async place(p: Principal, locationId: string, request: HoldRequest): Promise<Hold> {
     const req = this.checked(request);
-    return this.transaction(async (client) => {
+    return transaction(this.db, async (client) => {
       const { rows: locs } = await client.query<{ content: Location }>(
         "SELECT content FROM resource WHERE resource_type = 'Location' AND id = $1 AND NOT deleted FOR UPDATE",
         [locationId],
@@ -239,20 +239,7 @@ export class HoldStore {
     }
   }
 
-  private async transaction<T>(fn: (client: pg.PoolClient) => Promise<T>): Promise<T> {
-    const client = await this.db.pool.connect();
-    try {
-      await client.query('BEGIN');
-      const result = await fn(client);
-      await client.query('COMMIT');
-      return result;
-    } catch (err) {
-      await client.query('ROLLBACK');
-      throw err;
-    } finally {
-      client.release();
-    }
-  }
+
 }
 
 const STATE_LABEL: Record<HoldState, string> = { held: 'en cours', confirmed: 'confirmée', released: 'libérée', expired: 'expirée' };

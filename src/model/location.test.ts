@@ -110,6 +110,7 @@ test('location setters validate their input', () => {
   setOperationalStatus(loc, LOCATION_STATUS.closedTemporarily);
   assert.equal(getOperationalStatus(loc)?.display, 'Fermé temporairement');
   assert.throws(() => setOperationalStatus(loc, '9'), /not in JDV-J224/);
+  setOperationalStatus(loc, LOCATION_STATUS.operational); // the fixture publishes available beds (RG_EXP_047)
   setPosition(loc, { latitude: 42.7, longitude: 9.45 });
   assert.deepEqual(getPosition(loc), { latitude: 42.7, longitude: 9.45 });
   assert.throws(() => setPosition(loc, { latitude: 95, longitude: 0 }), /Latitude out of range/);

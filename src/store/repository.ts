@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import type pg from 'pg';
 import type { OperationOutcomeIssue, Resource } from '@medplum/fhirtypes';
 import type { Database } from '../db/open.ts';
+import { transaction } from '../db/transaction.ts';
 import { isSensitiveUnit } from '../model/healthcare-service.ts';
 import { validateRorResource } from '../model/validate.ts';
 import { extractIndex } from './indexing.ts';
@@ -426,20 +427,10 @@ export class Repository implements ResourceSink {
     if (written !== writes.length) throw concurrentWrite();
   }
 
-  private async transaction<T>(fn: (client: pg.PoolClient) => Promise<T>): Promise<T> {
-    const client = await this.db.pool.connect();
-    try {
-      await client.query('BEGIN');
-      const result = await fn(client);
-      await client.query('COMMIT');
-      return result;
-    } catch (err) {
-      await client.query('ROLLBACK');
-      throw err;
-    } finally {
-      client.release();
-    }
+  private transaction<T>(fn: (client: pg.PoolClient) => Promise<T>): Promise<T> {
+    return transaction(this.db, fn);
   }
+
 }
 
 function storedVersion(r: CurrentRow & { resource_type: string; last_updated: Date }): StoredVersion {
