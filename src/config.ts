@@ -1,5 +1,6 @@
 import path from 'node:path';
 import { oidcConfigFromEnv, type OidcConfig } from './auth/oidc.ts';
+import { freshnessPolicyFromEnv, type FreshnessPolicy } from './beds/freshness.ts';
 import { httpSettingsFromEnv, type HttpSettings } from './http/settings.ts';
 
 export interface Config {
@@ -20,6 +21,8 @@ export interface Config {
   http: HttpSettings;
   /** `OIDC_*`: the identity provider for single sign-on, when configured. */
   oidc: OidcConfig | undefined;
+  /** `BED_REFRESH_HOURS`, `BED_REFRESH_HOURS_BY_ACTIVITY`, `BED_CRISIS_REFRESH_HOURS`: how old a bed figure may be. */
+  beds: FreshnessPolicy;
 }
 
 function integerFromEnv(env: NodeJS.ProcessEnv, name: string, fallback: number, min: number, max: number, what: string): number {
@@ -45,5 +48,6 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     tokenTtlSeconds: integerFromEnv(env, 'TOKEN_TTL_SECONDS', 900, 60, 86_400, 'a number of seconds (60 to 86400)'),
     http: httpSettingsFromEnv(env),
     oidc: oidcConfigFromEnv(env),
+    beds: freshnessPolicyFromEnv(env),
   };
 }

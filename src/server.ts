@@ -5,6 +5,7 @@ import { loadServerKeys } from './auth/keys.ts';
 import type { Config } from './config.ts';
 import { openDatabase, type Database } from './db/open.ts';
 import { purgeExpiredExports } from './fhir/export.ts';
+import { openBeds } from './beds/index.ts';
 import { buildApp } from './http/app.ts';
 import { seedDemo } from './importers/demo/index.ts';
 import { createProgressReporter } from './importers/progress.ts';
@@ -70,7 +71,8 @@ export async function startServer(config: Config, options: { seedDemoIfEmpty?: b
       process.stderr.write('No account yet: create one with `ror user add EMAIL --role national-admin`.\n');
     }
     const auth = await createAuthenticator(db, config);
-    const app = await buildApp({ repo, db, auth, oidc: config.oidc, ...config.http, exportDir: config.exportDir, logger: { level: config.logLevel } });
+    const beds = await openBeds(db, repo, { policy: config.beds });
+    const app = await buildApp({ repo, db, auth, beds, oidc: config.oidc, ...config.http, exportDir: config.exportDir, logger: { level: config.logLevel } });
     const url = await app.listen({ port: config.port, host: config.host });
     const purge = (): void => {
       auth.purgeExpired().catch((err: unknown) => app.log.error({ err }, 'purging expired sessions failed'));
@@ -87,6 +89,7 @@ export async function startServer(config: Config, options: { seedDemoIfEmpty?: b
       async close() {
         clearInterval(purgeTimer);
         await app.close();
+        await beds.close();
         await db.close();
       },
     };

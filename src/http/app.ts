@@ -6,12 +6,14 @@ import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest }
 import type { Authenticator } from '../auth/authenticator.ts';
 import { AuthError } from '../auth/errors.ts';
 import { OidcLogin, type OidcConfig } from '../auth/oidc.ts';
+import { openBeds, type Beds } from '../beds/index.ts';
 import type { Database } from '../db/open.ts';
 import { capabilityStatement } from '../fhir/capability.ts';
 import { handleFhirRequest } from '../fhir/router.ts';
 import type { Repository } from '../store/repository.ts';
 import { registerAuditRoutes } from './audit-routes.ts';
 import { registerAuthRoutes } from './auth-routes.ts';
+import { registerBedRoutes } from './beds-routes.ts';
 import { registerExportRoutes } from './export-routes.ts';
 import { AuditFloodGuard, denialRecorder, principalOf, registerAuthentication } from './authentication.ts';
 import { FHIR_JSON, HttpError, sendError } from './errors.ts';
@@ -31,6 +33,8 @@ export interface AppOptions extends Partial<HttpSettings> {
   deniedAuditsPerMinute?: number;
   /** Where `$export` files are written (`EXPORT_DIR`). */
   exportDir?: string | undefined;
+  /** The beds module; opened with its defaults (and closed with the app) when absent. */
+  beds?: Beds;
 }
 
 const FHIR_BODY_LIMIT = 5 * 1024 * 1024;
@@ -129,6 +133,9 @@ export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
   registerOAuthRoutes(app, { auth, db, recordDenial });
   registerAuditRoutes(app, { db, recordDenial });
   registerExportRoutes(app, { db, dir: opts.exportDir });
+  const beds = opts.beds ?? (await openBeds(db, repo));
+  if (!opts.beds) app.addHook('onClose', async () => beds.close());
+  registerBedRoutes(app, { beds, repo });
 
   app.setNotFoundHandler(async (req, reply) => sendError(req, reply, 404, 'not-found', `${req.method} ${req.url} not found`));
 
