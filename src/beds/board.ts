@@ -169,12 +169,25 @@ export class BedBoard {
 
   /** Resolves once every change event received so far is applied. */
   async settled(): Promise<void> {
-    if (this.flushTimer) {
-      clearTimeout(this.flushTimer);
-      this.flushTimer = undefined;
-      this.flushing = this.flushing.then(() => this.flush());
-    }
+    if (this.flushTimer) this.flushNow();
     await this.flushing;
+  }
+
+  /**
+   * Re-reads units and their holds now, without waiting for the change events (which follow): whoever just
+   * changed them reads their change back at once.
+   */
+  async refresh(what: { locations?: readonly string[]; holds?: readonly string[] }): Promise<void> {
+    for (const id of what.locations ?? []) this.pending.Location.add(id);
+    for (const id of what.holds ?? []) this.pending.holds.add(id);
+    this.flushNow();
+    await this.flushing;
+  }
+
+  private flushNow(): void {
+    clearTimeout(this.flushTimer);
+    this.flushTimer = undefined;
+    this.flushing = this.flushing.then(() => this.flush());
   }
 
   get size(): number {
@@ -293,33 +306,42 @@ export class BedBoard {
     const servicesOf = new Map<string, HealthcareService[]>();
     for (const s of services) servicesOf.set(s.target_id, [...(servicesOf.get(s.target_id) ?? []), s.content]);
     const seen = new Set<string>();
+    const changed: string[] = [];
     const now = this.now();
     for (const { id, content } of locs) {
       const unit = bedUnitOf(content, servicesOf.get(id) ?? [], this.establishmentName(content));
       if (!unit) continue;
       seen.add(id);
+      const before = this.units.get(id);
+      if (before && JSON.stringify(before) === JSON.stringify(unit)) continue;
       this.units.set(id, unit);
       this.removed.delete(id);
       this.changedAt.set(id, now);
+      changed.push(id);
     }
     for (const id of ids) {
       if (seen.has(id) || !this.units.has(id)) continue;
       this.units.delete(id);
       this.removed.add(id);
       this.changedAt.set(id, now);
+      changed.push(id);
     }
-    return track ? ids.filter((id) => seen.has(id) || this.removed.has(id)) : [];
+    return track ? changed : [];
   }
 
   private async reloadHolds(locationIds: string[] | undefined, track: boolean): Promise<string[]> {
     const running = await this.holds.running(locationIds);
+    const key = (hs: readonly Hold[] | undefined): string => (hs ?? []).map((h) => h.id).join(',');
+    const before = new Map((locationIds ?? []).map((id) => [id, key(this.holdsByUnit.get(id))]));
     if (locationIds) for (const id of locationIds) this.holdsByUnit.delete(id);
     else this.holdsByUnit.clear();
     for (const h of running) this.holdsByUnit.set(h.locationId, [...(this.holdsByUnit.get(h.locationId) ?? []), h]);
-    const now = this.now();
-    if (track && locationIds) for (const id of locationIds) this.changedAt.set(id, now);
     this.scheduleExpiry();
-    return track && locationIds ? locationIds.filter((id) => this.units.has(id)) : [];
+    if (!track || !locationIds) return [];
+    const now = this.now();
+    const changed = locationIds.filter((id) => before.get(id) !== key(this.holdsByUnit.get(id)));
+    for (const id of changed) this.changedAt.set(id, now);
+    return changed.filter((id) => this.units.has(id));
   }
 
   /** At the next hold expiry, drops the expired holds and tells listeners of their units. */

@@ -180,6 +180,7 @@ export function registerBedRoutes(app: FastifyInstance, options: { beds: Beds; r
       }
     };
     const { written, next } = await guard(() => write(1));
+    await board.refresh({ locations: [id] });
     const stored = written.resource as Location | null;
     const unit = stored ? board.serveLocation(p, stored) : undefined;
     const warnings = capacityConsistency(readableCapacities(next)).map((i) => i.diagnostics);
@@ -237,6 +238,7 @@ export function registerBedRoutes(app: FastifyInstance, options: { beds: Beds; r
     const extra = Object.keys(body).find((k) => !['minutes', 'capacityType', 'gender', 'note'].includes(k));
     if (extra !== undefined) throw new HttpError(400, 'invalid-body', `Champ inconnu « ${extra} » (attendus : minutes, capacityType, gender, note).`);
     const hold = await guard(() => beds.holds.place(p, id, body as never));
+    await board.refresh({ holds: [id] });
     return reply.code(201).send(hold);
   });
 
@@ -249,7 +251,9 @@ export function registerBedRoutes(app: FastifyInstance, options: { beds: Beds; r
     app.post(`/api/beds/holds/:id/${action}`, async (req) => {
       checkQuery(req.query as Query, []);
       const { id } = req.params as { id: string };
-      return guard(() => beds.holds[action](principalOf(req), id));
+      const hold = await guard(() => beds.holds[action](principalOf(req), id));
+      await board.refresh({ holds: [hold.locationId], ...(action === 'confirm' ? { locations: [hold.locationId] } : {}) });
+      return hold;
     });
   }
 
