@@ -6,6 +6,7 @@ import * as m0004 from './migrations/0004_capacity_entries.ts';
 import * as m0005 from './migrations/0005_export_jobs.ts';
 import * as m0006 from './migrations/0006_json_content.ts';
 import * as m0007 from './migrations/0007_beds.ts';
+import * as m0008 from './migrations/0008_capacity_source_comment.ts';
 
 const migrations: Record<string, Migration> = {
   '0001_resources': m0001,
@@ -15,6 +16,7 @@ const migrations: Record<string, Migration> = {
   '0005_export_jobs': m0005,
   '0006_json_content': m0006,
   '0007_beds': m0007,
+  '0008_capacity_source_comment': m0008,
 };
 
 /** Every migration, in the order they run. */

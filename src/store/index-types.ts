@@ -35,6 +35,9 @@ export interface CapacityIndexEntry {
   /** The update date as an instant range at its precision, as `sp_date` holds dates. */
   updateLow: string;
   updateHigh: string;
+  /** typeSourceCapacite, JDV_J193 */
+  sourceType: string;
+  comment: string | null;
 }
 
 export function emptyIndexEntries(): IndexEntries {
@@ -44,7 +47,8 @@ export function emptyIndexEntries(): IndexEntries {
 /** The columns of `sp_capacity` in order, as `json_to_recordset` reads them. */
 export const CAPACITY_COLUMNS =
   'resource_type text, id text, entry int, capacity_type text, capacity_status text, temporality text, gender text, closing_type text, ' +
-  'additional_bed_type text, crisis_type text, temporary_assignment text, nb_capacity int, update_low timestamptz, update_high timestamptz';
+  'additional_bed_type text, crisis_type text, temporary_assignment text, nb_capacity int, update_low timestamptz, update_high timestamptz, ' +
+  'source_type text, comment text';
 
 /** One capacity index entry as the columns of its `sp_capacity` row (key columns aside). */
 export function capacityColumns(e: CapacityIndexEntry): Record<string, string | number | null> {
@@ -60,5 +64,7 @@ export function capacityColumns(e: CapacityIndexEntry): Record<string, string | 
     nb_capacity: e.nbCapacity,
     update_low: e.updateLow,
     update_high: e.updateHigh,
+    source_type: e.sourceType,
+    comment: e.comment,
   };
 }

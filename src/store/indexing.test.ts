@@ -273,6 +273,8 @@ describe('extractIndex', () => {
       nbCapacity: 3,
       updateLow: '2024-07-08T18:15:39.000Z',
       updateHigh: '2024-07-08T18:15:39.999Z',
+      sourceType: '02',
+      comment: null,
     });
     assert.deepEqual(
       rows.map((r) => [r.capacityStatus, r.nbCapacity, r.closingType, r.additionalBedType, r.crisisType, r.updateLow.slice(0, 10), r.updateHigh]),

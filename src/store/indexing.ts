@@ -88,6 +88,8 @@ export function capacityIndex(resource: Resource): CapacityIndexEntry[] {
       nbCapacity: e.nbCapacity,
       updateLow: update.low,
       updateHigh: update.high,
+      sourceType: e.sourceType,
+      comment: e.comment ?? null,
     };
   });
 }

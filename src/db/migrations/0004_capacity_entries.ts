@@ -1,11 +1,15 @@
 import type { Resource } from '@medplum/fhirtypes';
 import { sql, type Kysely } from 'kysely';
 import { StoreError } from '../../store/errors.ts';
-import { CAPACITY_COLUMNS, capacityColumns } from '../../store/index-types.ts';
+import { capacityColumns } from '../../store/index-types.ts';
 import { capacityIndex } from '../../store/indexing.ts';
 
 /** Locations read per backfill batch. */
 const BATCH = 500;
+/** The columns of `sp_capacity` as this migration creates them (later ones add more). */
+const COLUMNS =
+  'resource_type text, id text, entry int, capacity_type text, capacity_status text, temporality text, gender text, closing_type text, ' +
+  'additional_bed_type text, crisis_type text, temporary_assignment text, nb_capacity int, update_low timestamptz, update_high timestamptz';
 
 /**
  * `sp_capacity`: one row per `ror-location-supported-capacity` entry of a current Location (`entry` = its rank),
@@ -32,10 +36,15 @@ export async function up(db: Kysely<unknown>): Promise<void> {
     )`.execute(db);
   await sql`CREATE INDEX sp_capacity_resource ON sp_capacity (resource_type, id)`.execute(db);
   await sql`CREATE INDEX sp_capacity_status ON sp_capacity (resource_type, capacity_status, nb_capacity)`.execute(db);
-  await backfill(db);
+  await backfillCapacities(db, COLUMNS, false);
 }
 
-async function backfill(db: Kysely<unknown>): Promise<void> {
+/**
+ * Indexes the capacity entries of every current Location into the `columns` of `sp_capacity` (name type, …);
+ * with `replace`, the rows already there are replaced.
+ */
+export async function backfillCapacities(db: Kysely<unknown>, columns: string, replace: boolean): Promise<void> {
+  const names = columns.split(',').map((c) => c.trim().split(' ')[0] as string).join(', ');
   let after = '';
   for (;;) {
     const { rows } = await sql<{ id: string; content: Resource }>`
@@ -55,10 +64,11 @@ async function backfill(db: Kysely<unknown>): Promise<void> {
       }
       return index.map((e, entry) => ({ resource_type: 'Location', id, entry, ...capacityColumns(e) }));
     });
+    if (replace) await sql`DELETE FROM sp_capacity WHERE resource_type = 'Location' AND id = ANY(${rows.map((r) => r.id)})`.execute(db);
     if (entries.length === 0) continue;
     await sql`
-      INSERT INTO sp_capacity
-      SELECT * FROM json_to_recordset(${JSON.stringify(entries)}::json) AS x(${sql.raw(CAPACITY_COLUMNS)})`.execute(db);
+      INSERT INTO sp_capacity (${sql.raw(names)})
+      SELECT ${sql.raw(names)} FROM json_to_recordset(${JSON.stringify(entries)}::json) AS x(${sql.raw(columns)})`.execute(db);
   }
 }
 
