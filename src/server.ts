@@ -71,7 +71,7 @@ export async function startServer(config: Config, options: { seedDemoIfEmpty?: b
       process.stderr.write('No account yet: create one with `ror user add EMAIL --role national-admin`.\n');
     }
     const auth = await createAuthenticator(db, config);
-    const beds = await openBeds(db, repo, { policy: config.beds });
+    const beds = await openBeds(db, repo, { policy: config.beds, background: true });
     const app = await buildApp({ repo, db, auth, beds, oidc: config.oidc, ...config.http, exportDir: config.exportDir, logger: { level: config.logLevel } });
     const url = await app.listen({ port: config.port, host: config.host });
     const purge = (): void => {

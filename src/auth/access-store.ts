@@ -5,7 +5,7 @@ import { notFound, StoreError } from '../store/errors.ts';
 import { jsonEqual } from '../store/json.ts';
 import { Repository, TransactionWriteError, type HistoryPageQuery, type StoredVersion, type TransactionWrite } from '../store/repository.ts';
 import { searchResources, type SearchFilter, type SearchQuery, type SearchResult } from '../store/search.ts';
-import { anchorsOf, focusOf, referenceTarget, type Anchors } from './perimeter.ts';
+import { anchoringFields, anchorsOf, focusOf, referenceTarget, type Anchors } from './perimeter.ts';
 import { canRead, decideWrite, forbidden, requireRead, type AnchoredVersion, type WriteAttempt } from './policy.ts';
 import { requestContext, type AccessProfile, type Principal } from './principal.ts';
 import { applyAccessProfile, loadVisibilityFacts, ROLE_CHAMPS, type ServedResource } from './visibility.ts';
@@ -204,7 +204,10 @@ export class AccessStore {
   ): Promise<void> {
     const anchored = async (r: Resource | undefined): Promise<AnchoredVersion | undefined> => r && { resource: r, anchors: await anchorsOf(repo, r) };
     const full: WriteAttempt = { ...attempt };
-    const [b, a] = await Promise.all([anchored(before), anchored(after)]);
+    const sameAnchors = before !== undefined && after !== undefined && anchoringFields(before) === anchoringFields(after);
+    const [b, a] = sameAnchors
+      ? await anchored(before).then((v) => [v, v && { resource: after, anchors: v.anchors }])
+      : await Promise.all([anchored(before), anchored(after)]);
     if (b) full.before = b;
     if (a) full.after = a;
     if (after?.resourceType === 'HealthcareService') full.listedLocations = await this.listedLocations(after as HealthcareService, repo);

@@ -1,4 +1,4 @@
-import type { HealthcareService, Organization, PractitionerRole, Reference, Resource, Task } from '@medplum/fhirtypes';
+import type { HealthcareService, Location, Organization, PractitionerRole, Reference, Resource, Task } from '@medplum/fhirtypes';
 import { getRegion, type RorResource } from '../model/meta.ts';
 import { parseTypedReference } from '../store/indexing.ts';
 import type { Repository } from '../store/repository.ts';
@@ -118,6 +118,26 @@ export async function anchorsOf(repo: Repository, resource: Resource, depth = 0)
   }
   await addOrganizationChains(repo, set);
   return set.toAnchors();
+}
+
+/**
+ * What {@link anchorsOf} reads of a resource itself: two versions with the same anchoring fields have the same
+ * anchors (what they hang from is read from the other resources, as they are now).
+ */
+export function anchoringFields(resource: Resource): string {
+  const r = resource as Partial<Pick<Location, 'managingOrganization'> & Pick<HealthcareService, 'providedBy'> & Pick<Organization, 'partOf'> & Pick<PractitionerRole, 'organization' | 'healthcareService' | 'practitioner'> & Pick<Task, 'focus'>>;
+  return JSON.stringify([
+    resource.resourceType,
+    resource.id,
+    getRegion(resource as RorResource),
+    r.partOf,
+    r.providedBy,
+    r.managingOrganization,
+    r.organization,
+    r.healthcareService,
+    r.practitioner,
+    r.focus,
+  ]);
 }
 
 /**

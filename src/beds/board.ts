@@ -78,6 +78,8 @@ const FRESHNESS_RANK: Record<Freshness, number> = { fresh: 0, stale: 1, unknown:
 const CRISIS_FIELDS = ['02', '03'];
 const LOAD_PAGE = 2000;
 const FLUSH_DELAY_MS = 5;
+const FRENCH = new Intl.Collator('fr');
+const byId = (a: string, b: string): number => (a < b ? -1 : a > b ? 1 : 0);
 const RETRY_DELAY_MS = 1000;
 
 interface ServeContext {
@@ -113,6 +115,7 @@ const emptyTotals = (): Totals => ({
  */
 export class BedBoard {
   private readonly units = new Map<string, BedUnit>();
+  private readonly byEstablishment = new Map<string, Set<string>>();
   /** When this instance last applied a change to a unit (ms), for resuming streams; removed units too. */
   private readonly changedAt = new Map<string, number>();
   private readonly removed = new Set<string>();
@@ -145,9 +148,20 @@ export class BedBoard {
     board.holds = options.holds(board);
     board.unsubscribe.push(await subscribeChanges(db, (e) => board.onChange(e)));
     board.unsubscribe.push(await db.listen(BEDS_CHANNEL, (payload) => board.onBedEvent(JSON.parse(payload) as BedEvent)));
-    await board.loadAll();
+    // Changes heard while loading are applied once the load is done, so that no page read earlier overwrites them.
+    board.ready = board.loadAll().then(() => {
+      board.loaded = true;
+    });
+    board.flushing = board.ready.catch(() => undefined);
     return board;
   }
+
+  /** Resolves once every unit is loaded (rejects when the load fails). */
+  ready!: Promise<void>;
+  /** Whether {@link ready} has resolved. */
+  loaded = false;
+  /** Units loaded so far, and of how many (known once the load has counted them). */
+  readonly progress = { units: 0, of: 0 };
 
   get holdStore(): HoldStore {
     return this.holds;
@@ -199,6 +213,8 @@ export class BedBoard {
       "SELECT id, content->>'name' AS name, content->'partOf'->>'reference' AS part_of FROM resource WHERE resource_type = 'Organization' AND NOT deleted",
     );
     for (const o of orgs) this.orgs.set(o.id, orgRow(o));
+    const { rows: count } = await this.db.pool.query<{ n: string }>("SELECT count(DISTINCT id) AS n FROM sp_capacity WHERE resource_type = 'Location'");
+    this.progress.of = Number(count[0]?.n ?? 0);
     let after = '';
     for (;;) {
       const { rows } = await this.db.pool.query<{ id: string }>(
@@ -208,12 +224,15 @@ export class BedBoard {
       if (rows.length === 0) break;
       after = rows[rows.length - 1]?.id as string;
       await this.reloadLocations(rows.map((r) => r.id), false);
+      this.progress.units = this.units.size;
     }
     await this.reloadCrises(false);
     await this.reloadHolds(undefined, false);
   }
 
   private onChange(e: ChangeEvent): void {
+    // A version this board already has (read back by whoever wrote it) needs no second read.
+    if (e.resourceType === 'Location' && this.units.get(e.id)?.versionId === e.versionId) return;
     if (e.resourceType === 'Location' || e.resourceType === 'HealthcareService' || e.resourceType === 'Organization') {
       this.pending[e.resourceType].add(e.id);
       this.schedule();
@@ -314,14 +333,14 @@ export class BedBoard {
       seen.add(id);
       const before = this.units.get(id);
       if (before && JSON.stringify(before) === JSON.stringify(unit)) continue;
-      this.units.set(id, unit);
+      this.put(id, unit);
       this.removed.delete(id);
       this.changedAt.set(id, now);
       changed.push(id);
     }
     for (const id of ids) {
       if (seen.has(id) || !this.units.has(id)) continue;
-      this.units.delete(id);
+      this.put(id, undefined);
       this.removed.add(id);
       this.changedAt.set(id, now);
       changed.push(id);
@@ -505,7 +524,7 @@ export class BedBoard {
   private viewOf(p: Principal, f: BoardFilter, source: Iterable<BedUnit>, ctx: ServeContext): BoardView {
     const units: ServedUnit[] = [];
     for (const unit of source) if (this.matches(unit, f) && this.visible(p, unit)) units.push(this.serveUnit(unit, p, ctx));
-    units.sort((a, b) => (a.establishment?.name ?? '').localeCompare(b.establishment?.name ?? '', 'fr') || a.name.localeCompare(b.name, 'fr') || a.id.localeCompare(b.id));
+    units.sort((a, b) => FRENCH.compare(a.establishment?.name ?? '', b.establishment?.name ?? '') || FRENCH.compare(a.name, b.name) || byId(a.id, b.id));
     const crises = ctx.crises.filter((c) => (isActive(c, ctx.now) || Date.parse(c.startsAt) > ctx.now) && crisisConcerns(c, f));
     return { at: new Date(ctx.now).toISOString(), crises, totals: totalsOf(units), units };
   }
@@ -528,7 +547,7 @@ export class BedBoard {
       const distanceKm = haversineKm(q.point, unit.position);
       if (distanceKm <= q.radiusKm) found.push({ unit, distanceKm });
     }
-    found.sort((a, b) => a.distanceKm - b.distanceKm || a.unit.id.localeCompare(b.unit.id));
+    found.sort((a, b) => a.distanceKm - b.distanceKm || byId(a.unit.id, b.unit.id));
     const out: { unit: ServedUnit; distanceKm: number }[] = [];
     for (const { unit, distanceKm } of found) {
       const served = this.serveUnit(unit, p, this.live());
@@ -553,7 +572,7 @@ export class BedBoard {
       // A unit publishing installed capacities only (no availability) is never overdue.
       if (served.freshness !== 'fresh' && served.figures.some((f) => f.updatedAt !== undefined)) out.push(served);
     }
-    return out.sort((a, b) => Math.max(...b.figures.map((f) => f.ageMinutes ?? Infinity)) - Math.max(...a.figures.map((f) => f.ageMinutes ?? Infinity)) || a.id.localeCompare(b.id));
+    return out.sort((a, b) => Math.max(...b.figures.map((f) => f.ageMinutes ?? Infinity)) - Math.max(...a.figures.map((f) => f.ageMinutes ?? Infinity)) || byId(a.id, b.id));
   }
 
   /** What a unit hangs from, for perimeters: its region, its EG and what is above it, its offers and itself. */
@@ -573,6 +592,27 @@ export class BedBoard {
 
   allUnits(): BedUnit[] {
     return [...this.units.values()];
+  }
+
+  /** The units of one établissement (EG). */
+  unitsOf(establishmentId: string): BedUnit[] {
+    return [...(this.byEstablishment.get(establishmentId) ?? [])].flatMap((id) => this.units.get(id) ?? []);
+  }
+
+  /** Sets or removes (unit undefined) the board row of `id`, keeping the index by établissement. */
+  private put(id: string, unit: BedUnit | undefined): void {
+    const eg = this.units.get(id)?.establishment?.id;
+    if (eg !== undefined) this.byEstablishment.get(eg)?.delete(id);
+    if (unit === undefined) {
+      this.units.delete(id);
+      return;
+    }
+    this.units.set(id, unit);
+    const next = unit.establishment?.id;
+    if (next === undefined) return;
+    let ids = this.byEstablishment.get(next);
+    if (!ids) this.byEstablishment.set(next, (ids = new Set()));
+    ids.add(id);
   }
 
   /** Units changed (or removed) on this instance at or after `since` (ms). */

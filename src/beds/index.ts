@@ -20,6 +20,11 @@ export interface BedsOptions {
   holds?: HoldSettings;
   plausibility?: PlausibilitySettings;
   now?: () => Date;
+  /**
+   * Return at once and load the board meanwhile (a national board takes tens of seconds): until it is loaded,
+   * the beds API answers 503. By default, return once it is loaded.
+   */
+  background?: boolean;
 }
 
 /** Loads the board from the database and starts following its changes. */
@@ -33,13 +38,16 @@ export async function openBeds(db: Database, repo: Repository, options: BedsOpti
     holds: (b) => new HoldStore(db, repo, (location) => b.freshnessOfLocation(location), options.holds ?? DEFAULT_HOLD_SETTINGS, now),
   });
   const watcher = new PlausibilityWatcher(db, repo, board, options.plausibility ?? DEFAULT_PLAUSIBILITY, () => now().getTime());
-  await watcher.start();
+  const started = board.ready.then(() => watcher.start());
+  if (options.background === true) started.catch((err: unknown) => console.error('bed board: loading failed', err));
+  else await started;
   return {
     board,
     holds: board.holdStore,
     crises,
     watcher,
     async close() {
+      await started.catch(() => undefined);
       await watcher.close();
       await board.close();
     },

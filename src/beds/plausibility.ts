@@ -148,7 +148,7 @@ export class PlausibilityWatcher {
   private async checkHospitalZero(unit: BedUnit, now: number): Promise<void> {
     const eg = unit.establishment?.id;
     if (eg === undefined) return;
-    const siblings = this.board.allUnits().filter((u) => u.active && u.establishment?.id === eg);
+    const siblings = this.board.unitsOf(eg).filter((u) => u.active);
     if (siblings.length < 2) return;
     const heard = siblings.map((u) => this.heard.get(u.id) ?? {});
     if (heard.some((h) => h.available !== undefined && h.available > 0)) return;
@@ -174,9 +174,11 @@ export class PlausibilityWatcher {
       [unit.id],
     );
     if (!rows[0]?.first || rows[0].first > since) return;
+    const eg = unit.establishment?.id;
+    if (eg === undefined) return;
     const siblings = this.board
-      .allUnits()
-      .filter((u) => u.id !== unit.id && u.establishment !== undefined && u.establishment.id === unit.establishment?.id)
+      .unitsOf(eg)
+      .filter((u) => u.id !== unit.id)
       .slice(0, MAX_SIBLINGS)
       .map((u) => u.id);
     if (siblings.length === 0) return;

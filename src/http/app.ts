@@ -64,6 +64,7 @@ export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
     trustProxy: opts.trustProxy ?? DEFAULT_HTTP_SETTINGS.trustProxy,
   };
   const { repo, db, auth } = opts;
+  const beds = opts.beds ?? (await openBeds(db, repo));
   const app = Fastify({ logger: opts.logger ?? false, bodyLimit: FHIR_BODY_LIMIT, trustProxy: settings.trustProxy });
 
   app.addContentTypeParser('application/x-www-form-urlencoded', { parseAs: 'string' }, (_req, body, done) => done(null, parseForm(body as string)));
@@ -101,7 +102,9 @@ export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
     }
   });
 
-  app.get('/healthz', { config: { public: true, rateLimit: false } }, async () => ({ status: 'ok' }));
+  if (!opts.beds) app.addHook('onClose', async () => beds.close());
+
+  app.get('/healthz', { config: { public: true, rateLimit: false } }, async () => ({ status: 'ok', beds: beds.board.loaded ? 'ready' : 'loading' }));
 
   app.get('/fhir/metadata', { config: { public: true } }, async (req, reply) => reply.type(FHIR_JSON).send(capabilityStatement(baseUrl(req))));
 
@@ -133,8 +136,6 @@ export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
   registerOAuthRoutes(app, { auth, db, recordDenial });
   registerAuditRoutes(app, { db, recordDenial });
   registerExportRoutes(app, { db, dir: opts.exportDir });
-  const beds = opts.beds ?? (await openBeds(db, repo));
-  if (!opts.beds) app.addHook('onClose', async () => beds.close());
   registerBedRoutes(app, { beds, repo });
 
   app.setNotFoundHandler(async (req, reply) => sendError(req, reply, 404, 'not-found', `${req.method} ${req.url} not found`));
@@ -142,7 +143,7 @@ export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
   app.setErrorHandler(async (err: Error & { statusCode?: number }, req: FastifyRequest, reply: FastifyReply) => {
     const known = err instanceof HttpError || err instanceof AuthError;
     const raw = err instanceof AuthError ? err.status : err.statusCode;
-    const status = raw !== undefined && raw >= 400 && raw < 500 ? raw : 500;
+    const status = raw !== undefined && raw >= 400 && (raw < 500 || (known && raw === 503)) ? raw : 500;
     if (status === 500) req.log.error({ err }, 'request failed');
     if (err instanceof AuthError && err.retryAfterSeconds !== undefined) reply.header('retry-after', String(err.retryAfterSeconds));
     const message = status === 500 ? 'Internal server error' : err.message;

@@ -266,3 +266,45 @@ describe('holds, nearest, overdue, crises over HTTP', () => {
     assert.equal((await get(reader, `/api/beds/units/${units.rea}/history?since=2026-01-02T00:00:00Z&until=2026-01-01T00:00:00Z`)).status, 400);
   });
 });
+
+describe('POST /api/beds/updates', () => {
+  test('sets the counts of several units in one transaction', async () => {
+    const before = [await versionOf(units.rea), await versionOf(units.usic)];
+    const res = await send(admin, 'POST', '/api/beds/updates', {
+      units: [
+        { id: units.rea, counts: [{ status: '02', count: 6 }], source: '02' },
+        { id: units.usic, counts: [{ status: '02', count: 1 }, { status: '03', count: 11 }], ifMatch: `W/"${before[1]}"` },
+      ],
+    });
+    assert.equal(res.status, 200, JSON.stringify(res.body));
+    assert.deepEqual(res.body.units.map((u: { id: string; versionId: string }) => [u.id, u.versionId]), [
+      [units.rea, String(Number(before[0]) + 1)],
+      [units.usic, String(Number(before[1]) + 1)],
+    ]);
+    const usic = await get(reader, `/api/beds/units/${units.usic}`);
+    assert.equal(usic.body.figures[0].available, 1);
+    assert.equal(usic.body.freshness, 'fresh');
+  });
+
+  test('one refused unit writes none, and the answer names it', async () => {
+    const before = [await versionOf(units.rea), await versionOf(units.rennes)];
+    const outside = await send(admin, 'POST', '/api/beds/updates', { units: [{ id: units.rea, counts: [{ status: '02', count: 2 }] }, { id: units.rennes, counts: [{ status: '02', count: 2 }] }] });
+    assert.equal(outside.status, 403);
+    assert.match(outside.body.error.message, /^units\[1\] \(loc-rennes-rea\)/);
+    const stale = await send(admin, 'POST', '/api/beds/updates', { units: [{ id: units.rea, counts: [{ status: '02', count: 2 }], ifMatch: '1' }] });
+    assert.equal(stale.status, 412);
+    for (const [payload, message] of [
+      [{}, /Corps JSON attendu/],
+      [{ units: [] }, /de 1 à 500 unités/],
+      [{ units: [{ id: units.rea, counts: [{ status: '02', count: -1 }] }] }, /^units\[0\] : counts\[0\]\.count/],
+      [{ units: [{ id: units.rea, counts: [{ status: '02', count: 1 }] }, { id: units.rea, counts: [{ status: '02', count: 1 }] }] }, /units\[1\] : loc-nantes-rea figure deux fois/],
+      [{ units: [{ counts: [{ status: '02', count: 1 }] }] }, /units\[0\] : identifiant de lieu/],
+    ] as const) {
+      const res = await send(admin, 'POST', '/api/beds/updates', payload);
+      assert.equal(res.status, 400, JSON.stringify(payload));
+      assert.match(res.body.error.message, message);
+    }
+    assert.equal((await send(admin, 'POST', '/api/beds/updates', { units: [{ id: 'loc-absent', counts: [{ status: '02', count: 1 }] }] })).status, 404);
+    assert.deepEqual([await versionOf(units.rea), await versionOf(units.rennes)], before);
+  });
+});

@@ -13,6 +13,7 @@ import { assertGeoPoint, type GeoPoint } from '../geo/distance.ts';
 import { capacityConsistency } from '../model/rules.ts';
 import { VALUE_SET } from '../model/urls.ts';
 import { StoreError } from '../store/errors.ts';
+import { TransactionWriteError } from '../store/repository.ts';
 import type { Repository } from '../store/repository.ts';
 import { readableCapacities } from '../beds/unit.ts';
 import { principalOf } from './authentication.ts';
@@ -108,17 +109,17 @@ export function pointOf(value: string): GeoPoint {
   throw invalid('near', 'code INSEE, code postal ou « lat,lon » attendu', value);
 }
 
-/** An error of the store or of the beds module as the JSON error of `/api`. */
-function apiError(err: unknown): never {
-  if (err instanceof BedError) throw new HttpError(err.status, err.code, err.message);
-  if (err instanceof StoreError) {
-    const code = err.status === 412 ? 'version-conflict' : err.status === 422 ? 'invalid-resource' : err.status === 403 ? 'forbidden' : err.status === 404 ? 'not-found' : 'bad-request';
-    throw new HttpError(err.status, code, err.issues.map((i) => (i.expression?.length ? `${i.diagnostics} (${i.expression.join(', ')})` : i.diagnostics)).join(' ; '));
-  }
-  throw err;
+/** An error of the store or of the beds module as the JSON error of `/api`; undefined for any other error. */
+function httpErrorOf(err: unknown): HttpError | undefined {
+  if (err instanceof BedError) return new HttpError(err.status, err.code, err.message);
+  if (!(err instanceof StoreError)) return undefined;
+  const code = err.status === 412 ? 'version-conflict' : err.status === 422 ? 'invalid-resource' : err.status === 403 ? 'forbidden' : err.status === 404 ? 'not-found' : err.status === 409 ? 'conflict' : 'bad-request';
+  return new HttpError(err.status, code, err.issues.map((i) => (i.expression?.length ? `${i.diagnostics} (${i.expression.join(', ')})` : i.diagnostics)).join(' ; '));
 }
 
 const etagOf = (versionId: string): string => `W/"${versionId}"`;
+/** Units one `POST /api/beds/updates` may set (one establishment's units, at a time). */
+const MAX_BATCH = 500;
 
 /**
  * The beds API (`/api/beds…`): the board and its totals, one unit, its time series, setting a unit's counts,
@@ -132,7 +133,7 @@ export function registerBedRoutes(app: FastifyInstance, options: { beds: Beds; r
     try {
       return await fn();
     } catch (err) {
-      return apiError(err);
+      throw httpErrorOf(err) ?? err;
     }
   };
   const visibleUnit = (p: Principal, id: string) => {
@@ -140,6 +141,13 @@ export function registerBedRoutes(app: FastifyInstance, options: { beds: Beds; r
     if (!unit) throw new HttpError(404, 'not-found', `Unité ${id} introuvable (ou sans capacité publiée).`);
     return unit;
   };
+
+  app.addHook('onRequest', async (req, reply) => {
+    if (board.loaded || !(req.url === '/api/beds' || req.url.startsWith('/api/beds/') || req.url.startsWith('/api/beds?'))) return;
+    const { units, of } = board.progress;
+    reply.header('retry-after', '5');
+    throw new HttpError(503, 'loading', `Le tableau des lits se charge (${units} unités sur ${of}) : réessayez dans quelques secondes.`);
+  });
 
   app.get('/api/beds', async (req) => {
     const q = checkQuery(req.query as Query, [...FILTER_PARAMETERS, 'at']);
@@ -185,6 +193,59 @@ export function registerBedRoutes(app: FastifyInstance, options: { beds: Beds; r
     const unit = stored ? board.serveLocation(p, stored) : undefined;
     const warnings = capacityConsistency(readableCapacities(next)).map((i) => i.diagnostics);
     return reply.header('etag', etagOf(written.versionId)).send({ unit: unit ?? null, versionId: written.versionId, warnings });
+  });
+
+  app.post('/api/beds/updates', async (req) => {
+    checkQuery(req.query as Query, []);
+    const p = principalOf(req);
+    const { units: list, ...rest } = (req.body ?? {}) as { units?: unknown };
+    if (Object.keys(rest).length > 0 || !Array.isArray(list) || list.length === 0 || list.length > MAX_BATCH) {
+      throw new HttpError(400, 'invalid-body', `Corps JSON attendu : { "units": [{ "id": "…", "counts": [{ "status": "02", "count": 3 }], "source": "02", "ifMatch": "W/\\"3\\"" }, …] }, de 1 à ${MAX_BATCH} unités.`);
+    }
+    const at = new Date().toISOString();
+    const seen = new Set<string>();
+    const items = list.map((item: unknown, i) => {
+      const where = (message: string): HttpError => new HttpError(400, 'invalid-body', `units[${i}] : ${message}`);
+      if (typeof item !== 'object' || item === null) throw where('objet attendu.');
+      const { id, ifMatch, ...update } = item as { id?: unknown; ifMatch?: unknown };
+      if (typeof id !== 'string' || !/^[A-Za-z0-9\-.]{1,64}$/.test(id)) throw where('identifiant de lieu (id) attendu.');
+      if (seen.has(id)) throw where(`${id} figure deux fois.`);
+      seen.add(id);
+      if (ifMatch !== undefined && (typeof ifMatch !== 'string' || !/^(W\/)?"?\d+"?$/.test(ifMatch))) throw where('ifMatch : version attendue (W/"3" ou 3).');
+      try {
+        return { id, ifMatch: ifMatch as string | undefined, update: parseUnitUpdate(update) };
+      } catch (err) {
+        throw err instanceof BedError ? where(err.message) : err;
+      }
+    });
+    const ids = items.map((u) => u.id);
+    const { resources } = await guard(() => store.search(p, { resourceType: 'Location', filters: [{ kind: 'id', values: ids }], count: ids.length, offset: 0, total: false }));
+    const current = new Map(resources.map((r) => [r.id as string, r as Location]));
+    const writes = items.map((u, i) => {
+      const location = current.get(u.id);
+      if (!location) throw new HttpError(404, 'not-found', `units[${i}] : lieu ${u.id} introuvable.`);
+      try {
+        return { action: 'update' as const, resource: applyUnitUpdate(location, u.update, at), ifMatch: u.ifMatch ?? (location.meta?.versionId as string) };
+      } catch (err) {
+        throw err instanceof BedError ? new HttpError(err.status, err.code, `units[${i}] : ${err.message}`) : err;
+      }
+    });
+    let written: (WriteResult | null)[];
+    try {
+      written = await store.transaction(p, writes);
+    } catch (err) {
+      const h = httpErrorOf(err);
+      if (!h) throw err;
+      throw err instanceof TransactionWriteError ? new HttpError(h.statusCode, h.code, `units[${err.at}] (${ids[err.at]}) : ${h.message}`) : h;
+    }
+    await board.refresh({ locations: ids });
+    return {
+      units: written.map((w, i) => ({
+        id: ids[i],
+        versionId: w?.versionId,
+        warnings: capacityConsistency(readableCapacities(writes[i]?.resource as Location)).map((x) => x.diagnostics),
+      })),
+    };
   });
 
   app.get('/api/beds/units/:id/history', async (req) => {
