@@ -20,6 +20,10 @@ export interface WriteResult {
   created: boolean;
 }
 
+function result(stored: Resource, served: Resource | null, created: boolean): WriteResult {
+  return { resource: served, id: stored.id ?? '', versionId: stored.meta?.versionId ?? '', lastUpdated: stored.meta?.lastUpdated ?? '', created };
+}
+
 /** One write of {@link AccessStore.transaction}; a create carries the id the server chose for it. */
 export type StoreWrite =
   | { action: 'create'; resource: Resource }
@@ -163,7 +167,10 @@ export class AccessStore {
       const conflict = this.conflictOf(err, w && w.action !== 'create' ? w.ifMatch : undefined, judged[err.at]?.before);
       throw conflict === err ? err : new TransactionWriteError(err.at, conflict as StoreError);
     }
-    return Promise.all(stored.map((s) => (s ? this.answer(p, s.resource, s.created) : null)));
+    const written = stored.filter((x): x is NonNullable<typeof x> => x !== null);
+    const served = await this.serve(p, written.map((x) => x.resource));
+    const servedOf = new Map(written.map((x, i) => [x, served[i] ?? null]));
+    return stored.map((x) => (x ? result(x.resource, servedOf.get(x) ?? null, x.created) : null));
   }
 
   /**
@@ -263,13 +270,7 @@ export class AccessStore {
 
   private async answer(p: Principal, stored: Resource, created: boolean): Promise<WriteResult> {
     const [served] = await this.serve(p, [stored]);
-    return {
-      resource: served ?? null,
-      id: stored.id ?? '',
-      versionId: stored.meta?.versionId ?? '',
-      lastUpdated: stored.meta?.lastUpdated ?? '',
-      created,
-    };
+    return result(stored, served ?? null, created);
   }
 
   /** `resources` as the principal's profile serves them (null: not served), without auditing. */

@@ -198,6 +198,22 @@ export class BedBoard {
     await this.flushing;
   }
 
+  /**
+   * A Location version this server has just written (`location` as stored), applied without reading it back when
+   * its unit is on the board (its offers as the board has them); otherwise read back as {@link refresh} does.
+   */
+  async written(location: Location): Promise<void> {
+    const id = location.id as string;
+    const known = this.units.get(id);
+    if (!known || !this.loaded) return this.refresh({ locations: [id] });
+    if (Number(location.meta?.versionId) <= Number(known.versionId)) return;
+    const unit = bedUnitOf(location, [], this.establishmentName(location));
+    this.put(id, unit && { ...unit, services: known.services });
+    if (!unit) this.removed.add(id);
+    this.changedAt.set(id, this.now());
+    this.emit([id], 'unit');
+  }
+
   private flushNow(): void {
     clearTimeout(this.flushTimer);
     this.flushTimer = undefined;
@@ -213,19 +229,18 @@ export class BedBoard {
       "SELECT id, content->>'name' AS name, content->'partOf'->>'reference' AS part_of FROM resource WHERE resource_type = 'Organization' AND NOT deleted",
     );
     for (const o of orgs) this.orgs.set(o.id, orgRow(o));
-    const { rows: count } = await this.db.pool.query<{ n: string }>("SELECT count(DISTINCT id) AS n FROM sp_capacity WHERE resource_type = 'Location'");
-    this.progress.of = Number(count[0]?.n ?? 0);
-    let after = '';
-    for (;;) {
-      const { rows } = await this.db.pool.query<{ id: string }>(
-        "SELECT DISTINCT id FROM sp_capacity WHERE resource_type = 'Location' AND id > $1 ORDER BY id LIMIT $2",
-        [after, LOAD_PAGE],
-      );
-      if (rows.length === 0) break;
-      after = rows[rows.length - 1]?.id as string;
-      await this.reloadLocations(rows.map((r) => r.id), false);
-      this.progress.units = this.units.size;
-    }
+    const { rows: ids } = await this.db.pool.query<{ id: string }>("SELECT DISTINCT id FROM sp_capacity WHERE resource_type = 'Location' ORDER BY id");
+    this.progress.of = ids.length;
+    // Two pages in flight: the database reads one while this process parses the other.
+    let next = 0;
+    const worker = async (): Promise<void> => {
+      while (next < ids.length) {
+        const page = ids.slice(next, (next += LOAD_PAGE)).map((r) => r.id);
+        await this.reloadLocations(page, false);
+        this.progress.units = this.units.size;
+      }
+    };
+    await Promise.all([worker(), worker()]);
     await this.reloadCrises(false);
     await this.reloadHolds(undefined, false);
   }

@@ -308,3 +308,18 @@ describe('POST /api/beds/updates', () => {
     assert.deepEqual([await versionOf(units.rea), await versionOf(units.rennes)], before);
   });
 });
+
+test('a Profil 2 client setting counts keeps the figures its profile does not see, in the store and on the board', async () => {
+  const p2 = (await clientToken(t, ['read', 'write-capacities'], ['CU18'], { ...EMPTY_PERIMETER, national: true })).token;
+  const extra = await send(admin, 'PUT', `/api/beds/units/${units.usic}`, { counts: [{ status: '06', count: 2, additionalBedType: '02' }] });
+  assert.equal(extra.status, 200);
+  const put = await t.app.inject({ method: 'PUT', url: `/api/beds/units/${units.usic}`, headers: { authorization: `Bearer ${p2}` }, payload: { counts: [{ status: '02', count: 3 }] } });
+  assert.equal(put.statusCode, 200, put.body);
+  assert.equal(put.json().unit.figures[0].supplementary.total, 0, 'Profil 2 is not served supplementary beds');
+  const stored = getCapacities((await t.repo.read('Location', units.usic)) as Location);
+  assert.equal(stored.find((e) => e.capacityStatus === CAPACITY_STATUS.supplementaire)?.nbCapacity, 2);
+  const batch = await t.app.inject({ method: 'POST', url: '/api/beds/updates', headers: { authorization: `Bearer ${p2}` }, payload: { units: [{ id: units.usic, counts: [{ status: '02', count: 4 }] }] } });
+  assert.equal(batch.statusCode, 200, batch.body);
+  const profil1 = await get(regulatorToken, `/api/beds/units/${units.usic}`);
+  assert.deepEqual([profil1.body.figures[0].available, profil1.body.figures[0].supplementary.total], [4, 2]);
+});

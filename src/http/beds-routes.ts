@@ -117,6 +117,9 @@ function httpErrorOf(err: unknown): HttpError | undefined {
   return new HttpError(err.status, code, err.issues.map((i) => (i.expression?.length ? `${i.diagnostics} (${i.expression.join(', ')})` : i.diagnostics)).join(' ; '));
 }
 
+/** A Location as the store wrote it: as sent, with the version it was given. */
+const storedAs = (sent: Location, w: WriteResult): Location => ({ ...sent, meta: { ...sent.meta, versionId: w.versionId, lastUpdated: w.lastUpdated } });
+
 const etagOf = (versionId: string): string => `W/"${versionId}"`;
 /** Units one `POST /api/beds/updates` may set (one establishment's units, at a time). */
 const MAX_BATCH = 500;
@@ -178,8 +181,10 @@ export function registerBedRoutes(app: FastifyInstance, options: { beds: Beds; r
     const at = new Date().toISOString();
     // Without If-Match the counts apply to the current version, re-read if another write slips in between.
     const write = async (attempt: number): Promise<{ written: WriteResult; next: Location }> => {
-      const current = (await store.read(p, 'Location', id)) as Location;
-      const next = applyUnitUpdate(current, update, at);
+      // A unit on the board is read as stored (what the caller's profile hides is kept by the store's update).
+      const current = board.unit(id) ? (visibleUnit(p, id), (await repo.readCurrent('Location', [id])).get(id)) : await store.read(p, 'Location', id);
+      if (!current) throw new HttpError(404, 'not-found', `Unité ${id} introuvable.`);
+      const next = applyUnitUpdate(current as Location, update, at);
       try {
         return { written: await store.update(p, next, ifMatch ?? current.meta?.versionId), next };
       } catch (err) {
@@ -188,7 +193,7 @@ export function registerBedRoutes(app: FastifyInstance, options: { beds: Beds; r
       }
     };
     const { written, next } = await guard(() => write(1));
-    await board.refresh({ locations: [id] });
+    await board.written(storedAs(next, written));
     const stored = written.resource as Location | null;
     const unit = stored ? board.serveLocation(p, stored) : undefined;
     const warnings = capacityConsistency(readableCapacities(next)).map((i) => i.diagnostics);
@@ -219,8 +224,12 @@ export function registerBedRoutes(app: FastifyInstance, options: { beds: Beds; r
       }
     });
     const ids = items.map((u) => u.id);
-    const { resources } = await guard(() => store.search(p, { resourceType: 'Location', filters: [{ kind: 'id', values: ids }], count: ids.length, offset: 0, total: false }));
-    const current = new Map(resources.map((r) => [r.id as string, r as Location]));
+    // Units on the board are read as stored (their visibility checked on the board); others as the profile serves them.
+    const onBoard = ids.filter((id) => board.unit(id) && board.serve(p, id));
+    const offBoard = ids.filter((id) => !board.unit(id));
+    const raw = await repo.readCurrent('Location', onBoard);
+    const { resources } = offBoard.length === 0 ? { resources: [] } : await guard(() => store.search(p, { resourceType: 'Location', filters: [{ kind: 'id', values: offBoard }], count: offBoard.length, offset: 0, total: false }));
+    const current = new Map<string, Location>([...(raw as Map<string, Location>), ...resources.map((r): [string, Location] => [r.id as string, r as Location])]);
     const writes = items.map((u, i) => {
       const location = current.get(u.id);
       if (!location) throw new HttpError(404, 'not-found', `units[${i}] : lieu ${u.id} introuvable.`);
@@ -238,7 +247,8 @@ export function registerBedRoutes(app: FastifyInstance, options: { beds: Beds; r
       if (!h) throw err;
       throw err instanceof TransactionWriteError ? new HttpError(h.statusCode, h.code, `units[${err.at}] (${ids[err.at]}) : ${h.message}`) : h;
     }
-    await board.refresh({ locations: ids });
+    await Promise.all(written.map((w, i) => (w && raw.has(ids[i] as string) ? board.written(storedAs(writes[i]?.resource as Location, w)) : undefined)));
+    if (offBoard.length > 0) await board.refresh({ locations: offBoard });
     return {
       units: written.map((w, i) => ({
         id: ids[i],
