@@ -4,9 +4,10 @@
  * 1. board load: time and heap of the in-memory board at start;
  * 2. update throughput: `PUT /api/beds/units/{id}` from 16 concurrent loops on distinct units for 20 s, then
  *    `POST /api/beds/updates` batches of 50 units from 4 loops;
- * 3. propagation at 200 updates/s while 200 searches/s run (half `GET /api/beds?department=…`, half the FHIR
- *    available-bed search near a commune): from each acknowledged update to its `unit` event on an open SSE
- *    stream, and to the board's answer (`GET /api/beds/units/{id}` polled for one update in ten);
+ * 3. propagation at 200 updates/s while 200 searches/s run (half the critical-care board of a department, half
+ *    the FHIR available-bed search near a commune), open loop but never more than 64 requests waiting: from each
+ *    acknowledged update to its `unit` event on an open SSE stream, and to the board's answer
+ *    (`GET /api/beds/units/{id}` polled for one update in ten);
  * 4. SSE clients: N streams held for D seconds while 20 updates/s go on, with the server's RSS sampled.
  * Run: DATABASE_URL=postgres://… [BENCH_SCHEMA=bench_…] node --import tsx bench/beds.ts [national|N=500] [sse clients=1000] [hold seconds=60]
  */
@@ -29,6 +30,7 @@ const PROPAGATION_SECONDS = 30;
 const RATE = 200;
 const BATCH = 50;
 const BATCH_LOOPS = 4;
+const MAX_IN_FLIGHT = 64;
 const UNITS = 4000;
 
 const { db, label, done } = await openSeededBenchDatabase(scale);
@@ -181,6 +183,10 @@ console.log(`1. board: ${ready.units} units loaded in ${(ready.loadMs / 1000).to
   const started = performance.now();
   let sent = 0;
   let searched = 0;
+  // Open loop, but a request that would make more than MAX_IN_FLIGHT wait is not sent (and counted as dropped).
+  let inFlight = 0;
+  let dropped = 0;
+  let dropped2 = 0;
   await new Promise<void>((resolve) => {
     const timer = setInterval(() => {
       const elapsed = (performance.now() - started) / 1000;
@@ -189,8 +195,13 @@ console.log(`1. board: ${ready.units} units loaded in ${(ready.loadMs / 1000).to
         resolve();
         return;
       }
-      while (sent < elapsed * RATE) {
+      while (sent + dropped < elapsed * RATE) {
+        if (inFlight >= MAX_IN_FLIGHT) {
+          dropped++;
+          continue;
+        }
         const i = sent++;
+        inFlight++;
         pending.push(
           update(i * 13).then(async ({ id, versionId }) => {
             const ackAt = performance.now();
@@ -203,24 +214,38 @@ console.log(`1. board: ${ready.units} units loaded in ${(ready.loadMs / 1000).to
               await new Promise((r) => setTimeout(r, 2));
             }
             toBoard.push(performance.now() - ackAt);
-          }).catch(() => void errors++),
+          })
+            .catch(() => void errors++)
+            .finally(() => void inFlight--),
         );
       }
-      while (searched < elapsed * RATE) {
+      while (searched + dropped2 < elapsed * RATE) {
+        if (inFlight >= MAX_IN_FLIGHT) {
+          dropped2++;
+          continue;
+        }
         const i = searched++;
+        inFlight++;
         const t = performance.now();
         const path =
           i % 2 === 0
-            ? `/api/beds?department=${departments[i % departments.length]}`
+            ? `/api/beds?department=${departments[i % departments.length]}&activity=127,130,351,354,356`
             : `/fhir/Location?near-insee-code=${communes[i % communes.length]}|15|km&capacity-status=${encodeURIComponent(`${SYSTEM.typeStatutCapacite}|02`)}&nb-capacity=gt0&_count=20`;
-        pending.push(request('GET', path).then((r) => (r.status === 200 ? searches.push(performance.now() - t) : errors++)).catch(() => void errors++));
+        pending.push(
+          request('GET', path)
+            .then((r) => (r.status === 200 ? searches.push(performance.now() - t) : errors++))
+            .catch(() => void errors++)
+            .finally(() => void inFlight--),
+        );
       }
     }, 5);
   });
   await Promise.all(pending);
   await new Promise((r) => setTimeout(r, 1000));
   stream.destroy();
-  console.log(`3. propagation at ${RATE} updates/s with ${RATE} searches/s for ${PROPAGATION_SECONDS} s (${sent} updates, ${searched} searches, ${errors} errors, ${acked.size} updates never seen on the stream):`);
+  console.log(
+    `3. propagation, aiming at ${RATE} updates/s and ${RATE} searches/s for ${PROPAGATION_SECONDS} s: ${(sent / PROPAGATION_SECONDS).toFixed(0)} updates/s and ${(searched / PROPAGATION_SECONDS).toFixed(0)} searches/s sent (${dropped} updates and ${dropped2} searches not sent, ${MAX_IN_FLIGHT} already waiting), ${errors} errors, ${acked.size} updates never seen on the stream:`,
+  );
   console.log(`   acknowledged update → SSE event (0 when the event came first): ${stats(toStream)}`);
   console.log(`   acknowledged update → board answer (GET /api/beds/units/{id}): ${stats(toBoard)}`);
   console.log(`   searches meanwhile: ${stats(searches)}`);

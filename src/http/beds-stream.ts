@@ -48,7 +48,11 @@ export function registerBedStream(app: FastifyInstance, options: BedStreamOption
     return true;
   };
 
-  const pushUnits = (c: StreamClient, ids: readonly string[], eventId: string): void => {
+  /**
+   * Sends the units among `ids` that match the client's filter, as its profile is served them; `cache` keeps each
+   * unit's event text per profile, so that a change is serialised once for all the clients of one profile.
+   */
+  const pushUnits = (c: StreamClient, ids: readonly string[], eventId: string, cache = new Map<string, string | null>()): void => {
     for (const id of ids) {
       const unit = board.unit(id);
       if (!unit) {
@@ -56,8 +60,14 @@ export function registerBedStream(app: FastifyInstance, options: BedStreamOption
         continue;
       }
       if (!board.matches(unit, c.filter)) continue;
-      const served = board.serve(c.principal, id);
-      if (served) send(c.res, 'unit', eventId, served);
+      const key = `${c.principal.profile}|${id}`;
+      let text = cache.get(key);
+      if (text === undefined) {
+        const served = board.serve(c.principal, id);
+        text = served ? `event: unit\nid: ${eventId}\ndata: ${JSON.stringify(served)}\n\n` : null;
+        cache.set(key, text);
+      }
+      if (text !== null) c.res.write(text);
     }
   };
 
@@ -67,9 +77,10 @@ export function registerBedStream(app: FastifyInstance, options: BedStreamOption
 
   board.listen((ids, kind) => {
     const eventId = String(Date.now());
+    const cache = new Map<string, string | null>();
     for (const c of clients) {
       if (kind === 'crisis') send(c.res, 'crisis', eventId, crisesFor(c));
-      else pushUnits(c, ids, eventId);
+      else pushUnits(c, ids, eventId, cache);
       dropIfBehind(c);
     }
   });
