@@ -3,6 +3,7 @@ import { after, before, test } from 'node:test';
 import type { Location, OperationOutcome, Resource } from '@medplum/fhirtypes';
 import { capacity, offer, userPrincipal } from '../auth/access.test-support.ts';
 import * as m0004 from '../db/migrations/0004_capacity_entries.ts';
+import * as m0008 from '../db/migrations/0008_capacity_source_comment.ts';
 import type { Database } from '../db/open.ts';
 import { openTestDatabase } from '../db/testing.ts';
 import { buildLocation, CAPACITY_STATUS, type CapacityEntry } from '../model/index.ts';
@@ -100,6 +101,7 @@ test('the entries follow updates and deletes, and the migration indexes Location
   const before = await db.pool.query('SELECT id, entry, capacity_status, nb_capacity FROM sp_capacity ORDER BY id, entry');
   await m0004.down(db.kysely);
   await m0004.up(db.kysely);
+  await m0008.up(db.kysely);
   const rebuilt = await db.pool.query('SELECT id, entry, capacity_status, nb_capacity FROM sp_capacity ORDER BY id, entry');
   assert.deepEqual(rebuilt.rows, before.rows);
   assert.equal(rebuilt.rows.length, 5);
