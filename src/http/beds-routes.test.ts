@@ -91,6 +91,19 @@ describe('GET /api/beds', () => {
     assert.equal((await get(reader, `/api/beds?activity=354`)).body.units.length, 1);
   });
 
+  test('pages the units, the totals covering them all', async () => {
+    const first = await get(regulatorToken, '/api/beds?region=52&page_size=2');
+    assert.deepEqual([first.body.total, first.body.page, first.body.units.length], [3, 1, 2]);
+    assert.equal(first.body.totals['01'].installed, 40);
+    assert.equal(first.body.next, '/api/beds?region=52&page_size=2&page=2');
+    const second = await get(regulatorToken, first.body.next);
+    assert.equal(second.body.units.length, 1);
+    assert.equal(second.body.next, undefined);
+    const whole = await get(regulatorToken, '/api/beds?region=52');
+    assert.deepEqual([...first.body.units, ...second.body.units].map((u: ServedUnit) => u.id), whole.body.units.map((u: ServedUnit) => u.id));
+    for (const url of ['/api/beds?page=0', '/api/beds?page_size=5000', '/api/beds?page=deux']) assert.equal((await get(reader, url)).status, 400, url);
+  });
+
   test('refuses unknown parameters and malformed values, and a future "at"', async () => {
     for (const [url, code] of [
       ['/api/beds?regio=52', 'unknown-parameter'],

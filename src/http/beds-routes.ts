@@ -2,7 +2,7 @@ import type { Location } from '@medplum/fhirtypes';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { AccessStore, type WriteResult } from '../auth/access-store.ts';
 import type { Principal } from '../auth/principal.ts';
-import type { BoardFilter } from '../beds/board.ts';
+import type { BoardFilter, BoardView } from '../beds/board.ts';
 import { BedError } from '../beds/errors.ts';
 import { unitTimeSeries } from '../beds/history.ts';
 import type { Beds } from '../beds/index.ts';
@@ -121,6 +121,9 @@ function httpErrorOf(err: unknown): HttpError | undefined {
 const storedAs = (sent: Location, w: WriteResult): Location => ({ ...sent, meta: { ...sent.meta, versionId: w.versionId, lastUpdated: w.lastUpdated } });
 
 const etagOf = (versionId: string): string => `W/"${versionId}"`;
+/** Units of a board page: the totals cover every unit that matches. */
+const DEFAULT_PAGE_SIZE = 500;
+const MAX_PAGE_SIZE = 2000;
 /** Units one `POST /api/beds/updates` may set (one establishment's units, at a time). */
 const MAX_BATCH = 500;
 
@@ -153,16 +156,25 @@ export function registerBedRoutes(app: FastifyInstance, options: { beds: Beds; r
   });
 
   app.get('/api/beds', async (req) => {
-    const q = checkQuery(req.query as Query, [...FILTER_PARAMETERS, 'at']);
+    const q = checkQuery(req.query as Query, [...FILTER_PARAMETERS, 'at', 'page', 'page_size']);
     const p = principalOf(req);
     const filter = boardFilterOf(q);
+    const page = q.page === undefined ? 1 : numberParam('page', q.page, 1, 100_000, true);
+    const size = q.page_size === undefined ? DEFAULT_PAGE_SIZE : numberParam('page_size', q.page_size, 1, MAX_PAGE_SIZE, true);
+    const paged = (view: BoardView): BoardView & { total: number; page: number; page_size: number; next?: string } => {
+      const start = (page - 1) * size;
+      const more = view.units.length > start + size;
+      const next = new URLSearchParams(q);
+      next.set('page', String(page + 1));
+      return { ...view, total: view.units.length, page, page_size: size, units: view.units.slice(start, start + size), ...(more ? { next: `/api/beds?${next.toString()}` } : {}) };
+    };
     if (q.at !== undefined) {
       const at = instantParam('at', q.at);
       if (at.getTime() > Date.now()) throw invalid('at', 'instant passé attendu', q.at);
-      return guard(() => board.viewAt(p, filter, at));
+      return paged(await guard(() => board.viewAt(p, filter, at)));
     }
     await board.settled();
-    return { ...board.view(p, filter), eventId: String(Date.now()) };
+    return { ...paged(board.view(p, filter)), eventId: String(Date.now()) };
   });
 
   app.get('/api/beds/units/:id', async (req, reply) => {
