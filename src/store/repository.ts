@@ -157,26 +157,45 @@ export class Repository implements ResourceSink {
    */
   async writeTransaction(writes: TransactionWrite[], by?: RequestContext): Promise<({ resource: Resource; created: boolean } | null)[]> {
     return this.transaction(async (client) => {
-      const prepared: PreparedWrite[] = [];
-      const results: ({ resource: Resource; created: boolean } | null)[] = [];
+      // What each write names, checked first; its error, if any, is thrown when its turn comes below.
       const seen = new Set<string>();
-      for (const [at, w] of writes.entries()) {
+      const named = writes.map((w): { type: IndexedResourceType; id: string } | StoreError => {
         try {
           const type = checkType(w.resource ? w.resource.resourceType : w.resourceType);
           const id = (w.resource ? w.resource.id : w.id) ?? '';
           if (!ID_PATTERN.test(id)) throw badRequest(`Invalid or missing resource id "${id}"`, `${type}.id`);
           if (seen.has(`${type}/${id}`)) throw badRequest(`${type}/${id} is written more than once in the transaction`);
           seen.add(`${type}/${id}`);
-          const current = (await this.currentRows(client, type, [id], { lock: true, content: false })).get(id);
-          checkIfMatch(w.ifMatch, current, `${type}/${id}`);
+          return { type, id };
+        } catch (err) {
+          if (err instanceof StoreError) return err;
+          throw err;
+        }
+      });
+      // One locking read per type, in id order, so that two transactions over the same rows never deadlock.
+      const current = new Map<string, CurrentRow>();
+      const idsByType = new Map<string, string[]>();
+      for (const n of named) if (!(n instanceof StoreError)) idsByType.set(n.type, [...(idsByType.get(n.type) ?? []), n.id]);
+      for (const [type, ids] of idsByType) {
+        for (const [id, row] of await this.currentRows(client, type, [...ids].sort(), { lock: true, content: false })) current.set(`${type}/${id}`, row);
+      }
+      const prepared: PreparedWrite[] = [];
+      const results: ({ resource: Resource; created: boolean } | null)[] = [];
+      for (const [at, w] of writes.entries()) {
+        try {
+          const n = named[at] as { type: IndexedResourceType; id: string } | StoreError;
+          if (n instanceof StoreError) throw n;
+          const { type, id } = n;
+          const row = current.get(`${type}/${id}`);
+          checkIfMatch(w.ifMatch, row, `${type}/${id}`);
           if (!w.resource) {
-            if (!current) throw notFound(`${type}/${id}`);
-            if (!current.deleted) prepared.push(this.tombstone(type, id, current.version_id));
+            if (!row) throw notFound(`${type}/${id}`);
+            if (!row.deleted) prepared.push(this.tombstone(type, id, row.version_id));
             results.push(null);
             continue;
           }
-          const live = current !== undefined && !current.deleted;
-          const p = this.prepare(type, id, w.resource, current?.version_id ?? 0, live ? 'update' : 'create');
+          const live = row !== undefined && !row.deleted;
+          const p = this.prepare(type, id, w.resource, row?.version_id ?? 0, live ? 'update' : 'create');
           prepared.push(p);
           results.push({ resource: p.resource as Resource, created: !live });
         } catch (err) {
