@@ -181,8 +181,8 @@ export class HoldStore {
     return rows.map((r) => holdOf(r, this.now().getTime()));
   }
 
-  /** Ends a running hold, refusing when it is not the caller's (administrators may end any). */
-  private async running1(p: Principal, id: string): Promise<Hold> {
+  /** A running hold the caller may end: its own (administrators may end any). */
+  private async endable(p: Principal, id: string): Promise<Hold> {
     const hold = await this.get(id);
     if (!(hold.heldBy.kind === p.kind && hold.heldBy.id === p.id) && !p.scopes.includes('admin')) {
       throw new BedError(403, 'forbidden', 'Seul l’auteur de la réservation (ou un administrateur) peut la confirmer ou la libérer.');
@@ -192,7 +192,7 @@ export class HoldStore {
   }
 
   async release(p: Principal, id: string): Promise<Hold> {
-    await this.running1(p, id);
+    await this.endable(p, id);
     const now = this.now();
     const { rows } = await this.db.pool.query<HoldRow>(
       `WITH up AS (UPDATE bed_hold SET state = 'released', ended_at = $2, ended_by = $3 WHERE id = $1 AND state = 'held' AND expires_at > $2 RETURNING *)
@@ -209,7 +209,7 @@ export class HoldStore {
    * this one change; the version is recorded as written by the confirming principal.
    */
   async confirm(p: Principal, id: string): Promise<Hold> {
-    const hold = await this.running1(p, id);
+    const hold = await this.endable(p, id);
     const now = this.now();
     for (let attempt = 1; ; attempt++) {
       const location = (await this.repo.readCurrent('Location', [hold.locationId])).get(hold.locationId) as Location | undefined;

@@ -1,14 +1,13 @@
 import type pg from 'pg';
 import type { Location, Task } from '@medplum/fhirtypes';
 import type { Database } from '../db/open.ts';
-import { CAPACITY_STATUS, CAPACITY_TEMPORALITY } from '../model/capacity.ts';
 import { capacityConsistency } from '../model/rules.ts';
 import { buildTask, getTaskInput } from '../model/task.ts';
 import { SYSTEM } from '../model/urls.ts';
 import type { RequestContext } from '../store/audit.ts';
 import type { Repository } from '../store/repository.ts';
 import type { BedBoard } from './board.ts';
-import { isCrisisEntry, readableCapacities, type BedUnit } from './unit.ts';
+import { readableCapacities, unitFigures, type BedUnit } from './unit.ts';
 
 /** The anomalies the watcher raises, as the Task's ruleErrorId. */
 export const PLAUSIBILITY_RULES = {
@@ -38,12 +37,10 @@ const MAX_SIBLINGS = 50;
 /** A fall to zero counts as sudden when every unit of the établissement fell within this time. */
 const SUDDEN_MS = 6 * 3_600_000;
 
-/** The current, ordinary disponible count of a unit's entries (undifferentiated, or summed per genre). */
+/** The current disponible count of a unit's entries, all natures together (as the board computes each one). */
 function availableOf(entries: BedUnit['entries']): number | undefined {
-  const available = entries.filter((e) => e.capacityStatus === CAPACITY_STATUS.disponible && e.temporality === CAPACITY_TEMPORALITY.courant && !isCrisisEntry(e));
-  if (available.length === 0) return undefined;
-  const whole = available.filter((e) => e.gender === undefined || e.gender === '03');
-  return (whole.length > 0 ? whole : available).reduce((n, e) => n + e.nbCapacity, 0);
+  const counts = unitFigures(entries).flatMap((f) => (f.available === null ? [] : [f.available]));
+  return counts.length === 0 ? undefined : counts.reduce((a, b) => a + b, 0);
 }
 
 /**

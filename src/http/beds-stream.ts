@@ -25,8 +25,10 @@ interface StreamClient {
 /** Changes are resent from this long before the Last-Event-ID, so that no change applied meanwhile is missed. */
 const RESUME_MARGIN_MS = 2000;
 
+const frame = (event: string, id: string, data: unknown): string => `event: ${event}\nid: ${id}\ndata: ${JSON.stringify(data)}\n\n`;
+
 function send(res: ServerResponse, event: string, id: string, data: unknown): void {
-  res.write(`event: ${event}\nid: ${id}\ndata: ${JSON.stringify(data)}\n\n`);
+  res.write(frame(event, id, data));
 }
 
 /**
@@ -64,7 +66,7 @@ export function registerBedStream(app: FastifyInstance, options: BedStreamOption
       let text = cache.get(key);
       if (text === undefined) {
         const served = board.serve(c.principal, id);
-        text = served ? `event: unit\nid: ${eventId}\ndata: ${JSON.stringify(served)}\n\n` : null;
+        text = served ? frame('unit', eventId, served) : null;
         cache.set(key, text);
       }
       if (text !== null) c.res.write(text);
